@@ -2,6 +2,8 @@
 export interface ConfigIssue {
   path: ReadonlyArray<string | number>;
   message: string;
+  /** The issue is about the key itself (an unknown key), not its value: locate the key. */
+  key?: boolean;
 }
 
 /** Thrown for any input a user must fix. The CLI prints `issues` (never a stack) and exits with 2. */

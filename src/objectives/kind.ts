@@ -1,6 +1,7 @@
 import type { ConfigIssue } from '../config/issues.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import type { Rng } from '../util/rng.js';
+import type { SearchSpace } from '../space/space.js';
 import type { Objective } from './types.js';
 
 /** Where an objective section came from, for resolving relative paths and deriving randomness. */
@@ -29,5 +30,5 @@ export interface ObjectiveKind {
    */
   fingerprint(section: JsonObject, setting: ObjectiveSetting): Promise<JsonValue>;
   /** Builds the objective for a run. `runDir` is where it may save images and caches. */
-  create(section: JsonObject, setting: ObjectiveSetting & { runDir: string; preset: string }): Promise<Objective>;
+  create(section: JsonObject, setting: ObjectiveSetting & { runDir: string; space: SearchSpace }): Promise<Objective>;
 }

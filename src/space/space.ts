@@ -64,7 +64,7 @@ export class SearchSpace {
       if (group !== undefined) {
         if (seenGroups.has(group)) continue;
         seenGroups.add(group);
-        variables.push(makeVariable(group, groups[group], config));
+        variables.push(makeVariable(group, preset.blocks.filter((b) => groupOf.get(b) === group), config));
       } else {
         variables.push(makeVariable(block, [block], config));
       }

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { SourceMap, displayPath } from './source.js';
+import { experimentValidator, schemaIssues } from './schema.js';
+import { UserInputError, type ConfigIssue } from './issues.js';
+import type { ExperimentConfig } from './experiment.js';
+import { canonicalExperiment, runHash } from './canonical.js';
+import { SearchSpace, checkSpaceConfig, type SpaceConfig } from '../space/space.js';
+import { convertRecipe, parseRecipeString, readRecipeFile, type Recipe, type RecipeFormat } from '../space/recipe.js';
+import { defaultInitialSize } from '../optimizers/initial.js';
+import { objectiveKind } from '../objectives/kinds.js';
+import { parseDuration } from '../util/duration.js';
+import { Rng } from '../util/rng.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+
+export interface LoadedExperiment {
+  /** Absolute path of the experiment file. */
+  file: string;
+  /** Directory relative paths in the experiment are resolved against. */
+  baseDir: string;
+  config: ExperimentConfig;
+  space: SearchSpace;
+  sources: SourceMap;
+}
+
+export interface HashedExperiment extends LoadedExperiment {
+  /** The canonical form the hash is computed from (JSON text). */
+  canonical: string;
+  /** 64 hex digits. */
+  hash: string;
+}
+
+type RawRecipe = string | { weights: Record<string, number>; preset?: string } | { string: string; format: RecipeFormat };
+
+/**
+ * Reads, validates and resolves an experiment file. Every problem found — YAML syntax, schema,
+ * and semantic checks that need no running (files exist, blocks known, bounds ordered, groups,
+ * budget) — is reported together, each as `file:line:col: path: message`.
+ */
+export async function loadExperiment(file: string): Promise<LoadedExperiment> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new UserInputError(`${displayPath(absolute)}: experiment file not found`);
+  if (!/\.(ya?ml|json)$/i.test(absolute)) throw new UserInputError(`${displayPath(absolute)}: expected a .yaml, .yml or .json experiment file`);
+  const { data, sources } = SourceMap.load(absolute);
+  const baseDir = path.dirname(absolute);
+  const fail = (issues: ConfigIssue[]): never => {
+    const lines = issues.map((i) => sources.format(i.path, i.message, { key: i.key }));
+    throw new UserInputError(lines.length === 1 ? lines[0] : `${lines.length} problems in ${displayPath(absolute)}`, lines);
+  };
+
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    fail([{ path: [], message: 'expected a mapping with space, objective and optimizer sections' }]);
+  }
+  const validate = experimentValidator();
+  if (!validate(data)) fail(schemaIssues(validate.errors ?? [], data));
+  const raw = data as Record<string, any>;
+
+  const issues: ConfigIssue[] = [];
+  const space = raw.space as SpaceConfig;
+  issues.push(...checkSpaceConfig(space));
+
+  const budget = raw.stop?.budget ?? raw.optimizer.budget;
+  if (raw.stop?.budget !== undefined && raw.optimizer.budget !== undefined && raw.stop.budget !== raw.optimizer.budget) {
+    issues.push({ path: ['optimizer', 'budget'], message: `differs from stop.budget (${raw.stop.budget}); give the budget once` });
+  }
+  if (budget === undefined) issues.push({ path: ['stop'], message: 'no budget: set stop.budget (the number of evaluations)' });
+
+  let timeLimit: number | undefined;
+  if (raw.stop?.time_limit !== undefined) {
+    try {
+      timeLimit = parseDuration(raw.stop.time_limit);
+    } catch (e) {
+      issues.push({ path: ['stop', 'time_limit'], message: (e as Error).message });
+    }
+  }
+
+  const kind = objectiveKind(raw.objective.kind);
+  const rng = Rng.fromSeed(raw.seed);
+  const resolved = await kind.resolve(raw.objective as JsonObject, { baseDir, rng });
+  issues.push(...resolved.issues);
+
+  if (issues.length > 0) fail(issues);
+  const searchSpace = SearchSpace.fromConfig(space);
+
+  const warmStart: Array<{ weights: Record<string, number> }> = [];
+  (raw.optimizer.warm_start as RawRecipe[]).forEach((r, i) => {
+    const at = ['optimizer', 'warm_start', i];
+    try {
+      const recipe = readWarmStart(r, baseDir, space.preset);
+      const { recipe: converted } = convertRecipe(recipe, space.preset);
+      searchSpace.fromWeights(converted.weights); // refuses weights outside the space
+      warmStart.push({ weights: converted.weights });
+    } catch (e) {
+      issues.push({ path: at, message: (e as Error).message });
+    }
+  });
+
+  const initialN = raw.optimizer.initial?.n ?? defaultInitialSize(raw.optimizer.kind, searchSpace.dim, budget);
+  if (initialN + warmStart.length > budget) {
+    issues.push({ path: ['optimizer', 'initial', 'n'], message: `initial design (${initialN}) plus warm starts (${warmStart.length}) exceed the budget (${budget})` });
+  }
+  if (issues.length > 0) fail(issues);
+
+  const config: ExperimentConfig = {
+    ...(raw.name !== undefined ? { name: raw.name } : {}),
+    ...(raw.description !== undefined ? { description: raw.description } : {}),
+    seed: raw.seed,
+    space,
+    objective: resolved.section as JsonObject & { kind: string },
+    optimizer: {
+      kind: raw.optimizer.kind,
+      initial: { design: raw.optimizer.initial?.design ?? 'sobol', n: initialN },
+      warm_start: warmStart,
+      options: raw.optimizer.options,
+    },
+    stop: {
+      budget,
+      ...(timeLimit !== undefined ? { time_limit: timeLimit } : {}),
+      ...(raw.stop?.patience !== undefined ? { patience: raw.stop.patience } : {}),
+      min_delta: raw.stop?.min_delta ?? 0,
+      ...(raw.stop?.target !== undefined ? { target: raw.stop.target } : {}),
+    },
+    output: { dir: raw.output?.dir ?? 'runs', progress: raw.output?.progress ?? 'auto' },
+  };
+  return { file: absolute, baseDir, config, space: searchSpace, sources };
+}
+
+/** Loads an experiment and computes its run hash (hashing model files by content, cached). */
+export async function loadAndHashExperiment(file: string): Promise<HashedExperiment> {
+  const loaded = await loadExperiment(file);
+  const fingerprint: JsonValue = await objectiveKind(loaded.config.objective.kind).fingerprint(loaded.config.objective, {
+    baseDir: loaded.baseDir,
+    rng: Rng.fromSeed(loaded.config.seed),
+  });
+  const canonical = canonicalExperiment(loaded.config, loaded.space, fingerprint);
+  return { ...loaded, canonical, hash: runHash(canonical) };
+}
+
+function readWarmStart(r: RawRecipe, baseDir: string, preset: string): Recipe {
+  if (typeof r === 'string') {
+    const recipe = readRecipeFile(path.resolve(baseDir, r));
+    return { ...recipe, preset: recipe.preset || preset };
+  }
+  if ('string' in r) return parseRecipeString(r.string, r.format);
+  return { preset: r.preset ?? preset, weights: r.weights };
+}

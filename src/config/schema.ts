@@ -1,0 +1,165 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ConfigIssue } from './issues.js';
+import { closest } from '../util/suggest.js';
+
+/** schemas/ at the package root, found from both src/ (tests) and dist/ (installed). */
+export function schemasDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'schemas');
+    if (existsSync(path.join(candidate, 'experiment.schema.json'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('autombw: cannot find the schemas/ directory of the package');
+}
+
+let compiled: ValidateFunction | undefined;
+
+/** The experiment validator: every schema under schemas/ registered by its relative path. */
+export function experimentValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+  const root = schemasDir();
+  for (const rel of listSchemaFiles(root)) {
+    const schema = JSON.parse(readFileSync(path.join(root, rel), 'utf8'));
+    schema.$id = rel.split(path.sep).join('/');
+    ajv.addSchema(schema);
+  }
+  compiled = ajv.getSchema('experiment.schema.json')!;
+  return compiled;
+}
+
+function listSchemaFiles(root: string, sub = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(root, sub), { withFileTypes: true })) {
+    const rel = path.join(sub, entry.name);
+    if (entry.isDirectory()) out.push(...listSchemaFiles(root, rel));
+    else if (entry.name.endsWith('.schema.json')) out.push(rel);
+  }
+  return out.sort();
+}
+
+/**
+ * Turns ajv's errors into one actionable issue each. Branch noise is removed: failed `if`
+ * conditions, and for `oneOf` the errors of branches whose shape does not even match the data
+ * (an array given where one branch wants an object).
+ */
+export function schemaIssues(errors: readonly ErrorObject[], data: unknown): ConfigIssue[] {
+  const dropped = new Set<ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword === 'if') dropped.add(e);
+    if (e.keyword !== 'oneOf') continue;
+    const prefix = e.schemaPath.replace(/\/oneOf$/, '/oneOf/');
+    const branches = new Map<string, ErrorObject[]>();
+    for (const b of errors) {
+      if (!b.schemaPath.startsWith(prefix)) continue;
+      const index = b.schemaPath.slice(prefix.length).split('/')[0];
+      branches.set(index, [...(branches.get(index) ?? []), b]);
+      dropped.add(b);
+    }
+    const shaped = [...branches.values()].filter((errs) => !errs.some((b) => b.instancePath === e.instancePath && (b.keyword === 'type' || b.keyword === 'required')));
+    if (shaped.length === 1) {
+      dropped.add(e);
+      for (const b of shaped[0]) dropped.delete(b);
+    }
+  }
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (dropped.has(e)) continue;
+    const issue = describe(e, data);
+    const key = JSON.stringify(issue);
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  return issues;
+}
+
+function pointerToPath(pointer: string): Array<string | number> {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(data: unknown, p: ReadonlyArray<string | number>): unknown {
+  let v = data;
+  for (const seg of p) v = (v as Record<string | number, unknown> | undefined)?.[seg];
+  return v;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  return String(v);
+}
+
+function describe(e: ErrorObject, data: unknown): ConfigIssue & { key?: boolean } {
+  const at = pointerToPath(e.instancePath);
+  const got = valueAt(data, at);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = closest(name, allowed);
+      return {
+        path: [...at, name],
+        message: `unknown key "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`,
+        key: true,
+      };
+    }
+    case 'required':
+      return { path: at, message: `missing required key "${String(p.missingProperty)}"` };
+    case 'type':
+      return { path: at, message: `expected ${article(String(p.type))}, got ${show(got)}` };
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String);
+      const hint = typeof got === 'string' ? closest(got, allowed) : undefined;
+      return { path: at, message: `expected one of ${allowed.join(', ')}; got ${show(got)}${hint ? ` (did you mean "${hint}"?)` : ''}` };
+    }
+    case 'const':
+      return { path: at, message: `expected ${JSON.stringify(p.allowedValue)}, got ${show(got)}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path: at, message: `expected a number ${String(p.comparison)} ${String(p.limit)}, got ${show(got)}` };
+    case 'minItems':
+    case 'maxItems':
+    case 'items':
+      return { path: at, message: `expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items, got ${show(got)}` };
+    case 'minLength':
+      return { path: at, message: `expected a non-empty string` };
+    case 'uniqueItems':
+      return { path: at, message: `items must be unique (items ${String(p.j)} and ${String(p.i)} are equal)` };
+    case 'pattern':
+      return { path: at, message: `${show(got)} is not in the expected form${schemaDescription(e)}` };
+    case 'oneOf':
+      return { path: at, message: `got ${show(got)}; expected${schemaDescription(e) || ' one of the allowed forms'}` };
+    default:
+      return { path: at, message: `${e.message ?? 'is invalid'}${schemaDescription(e)}` };
+  }
+}
+
+function schemaDescription(e: ErrorObject): string {
+  const d = (e.parentSchema as { description?: string } | undefined)?.description;
+  return d ? ` (${d})` : '';
+}
+
+function article(type: string): string {
+  const t = type.replace(/,/g, ' or ');
+  if (t === 'object') return 'a mapping';
+  if (t === 'array') return 'a list';
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}

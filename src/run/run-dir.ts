@@ -1,0 +1,74 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { HashedExperiment } from '../config/load.js';
+import type { JsonValue } from '../util/json.js';
+import { VERSION } from '../version.js';
+
+/** The files of one run, `runs/<first 12 hex of the hash>/`. */
+export class RunDir {
+  readonly dir: string;
+
+  constructor(outputDir: string, readonly hash: string) {
+    this.dir = path.resolve(outputDir, hash.slice(0, 12));
+  }
+
+  get journal(): string {
+    return path.join(this.dir, 'journal.jsonl');
+  }
+  get lock(): string {
+    return path.join(this.dir, 'lock');
+  }
+  get best(): string {
+    return path.join(this.dir, 'best.json');
+  }
+  get resolvedConfig(): string {
+    return path.join(this.dir, 'config.resolved.yaml');
+  }
+  get info(): string {
+    return path.join(this.dir, 'run.json');
+  }
+
+  /**
+   * Creates the directory and its description on first use. An existing directory must belong to
+   * the same hash: 12 hex digits can collide, and two experiments must never share a journal.
+   */
+  prepare(experiment: HashedExperiment): void {
+    mkdirSync(this.dir, { recursive: true });
+    if (existsSync(this.info)) {
+      const info = JSON.parse(readFileSync(this.info, 'utf8')) as { hash?: string };
+      if (info.hash !== this.hash) {
+        throw new Error(`${this.dir} belongs to run ${info.hash}, not ${this.hash} (12-digit prefix collision); set output.dir elsewhere`);
+      }
+      return;
+    }
+    const header = [
+      `# Resolved experiment of run ${this.hash}`,
+      `# from ${experiment.file}`,
+      `# Relative paths are relative to ${experiment.baseDir}`,
+      '',
+    ].join('\n');
+    writeFileAtomic(this.resolvedConfig, header + stringify(experiment.config, { lineWidth: 0 }));
+    writeFileAtomic(
+      this.info,
+      `${JSON.stringify({ hash: this.hash, experiment: experiment.file, base_dir: experiment.baseDir, created: new Date().toISOString(), autombw: VERSION, canonical: JSON.parse(experiment.canonical) }, null, 2)}\n`,
+    );
+  }
+
+  writeBest(best: JsonValue): void {
+    writeFileAtomic(this.best, `${JSON.stringify(best, null, 2)}\n`);
+  }
+}
+
+/** Write-then-rename, so a reader (or a crash) never sees half a file. */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}

@@ -1,0 +1,236 @@
+import type { HashedExperiment } from '../config/load.js';
+import { createOptimizer } from '../optimizers/registry.js';
+import type { Optimizer, Outcome, Trial } from '../optimizers/types.js';
+import { objectiveKind } from '../objectives/kinds.js';
+import type { Evaluation, Objective } from '../objectives/types.js';
+import { Rng } from '../util/rng.js';
+import { VERSION } from '../version.js';
+import { JournalWriter, readJournal, type JournalEvent, type StopReason, type TrialEvent } from './journal.js';
+import { RunLock } from './lock.js';
+import { RunDir } from './run-dir.js';
+import { RunStats } from './stats.js';
+import type { ProgressReporter } from './progress.js';
+
+export interface RunControls {
+  /** Aborted: stop asking for new trials, let evaluations in flight finish. */
+  stop?: AbortSignal;
+  /** Aborted: interrupt evaluations in flight too (they stay pending and are redone on resume). */
+  abort?: AbortSignal;
+  progress: ProgressReporter;
+}
+
+export interface RunResult {
+  runDir: string;
+  hash: string;
+  reason: StopReason;
+  finished: number;
+  failed: number;
+  best: TrialEvent | undefined;
+  /** Trials finished in this session (0 when the run was already complete). */
+  newTrials: number;
+  resumed: boolean;
+}
+
+/** Everything a run needs from an experiment, built the same way for a new and a resumed run. */
+export function buildOptimizer(experiment: HashedExperiment): Optimizer {
+  const { config, space } = experiment;
+  return createOptimizer(
+    config.optimizer.kind,
+    {
+      space,
+      rng: Rng.fromSeed(config.seed).derive('optimizer'),
+      budget: config.stop.budget,
+      initial: config.optimizer.initial,
+      warmStart: config.optimizer.warm_start.map((w) => space.fromWeights(w.weights)),
+    },
+    config.optimizer.options,
+  );
+}
+
+/**
+ * Runs (or resumes) an experiment: ask → evaluate → tell, keeping `objective.concurrency`
+ * evaluations in flight and journaling every step before acting on it. The optimizer is rebuilt
+ * by replaying the journal, so a resumed run proposes exactly what an uninterrupted one would.
+ */
+export async function runExperiment(experiment: HashedExperiment, controls: RunControls): Promise<RunResult> {
+  const { config, space } = experiment;
+  const runDir = new RunDir(config.output.dir, experiment.hash);
+  runDir.prepare(experiment);
+  const lock = RunLock.acquire(runDir.lock);
+  let objective: Objective | undefined;
+  let journal: JournalWriter | undefined;
+  try {
+    const optimizer = buildOptimizer(experiment);
+    const stats = new RunStats(config.stop.min_delta);
+    const { events } = readJournal(runDir.journal);
+    const previous = replay(events, optimizer, stats);
+    const resumed = events.length > 0;
+    const finishedBefore = stats.finished;
+    let issued = previous.issued;
+    const queue: Trial[] = [...optimizer.pending.values()].sort((a, b) => a.id - b.id);
+
+    const budget = config.stop.budget;
+    const conditionMet = (): StopReason | undefined => {
+      if (config.stop.target !== undefined && stats.best && stats.best.value! >= config.stop.target) return 'target';
+      if (config.stop.patience !== undefined && stats.sinceImprovement >= config.stop.patience) return 'patience';
+      if (stats.finished >= budget) return 'budget';
+      return undefined;
+    };
+    const already = conditionMet();
+    const result = (reason: StopReason): RunResult => ({
+      runDir: runDir.dir,
+      hash: experiment.hash,
+      reason,
+      finished: stats.finished,
+      failed: stats.failed,
+      best: stats.best,
+      newTrials: stats.finished - finishedBefore,
+      resumed,
+    });
+    if (already) {
+      controls.progress.message(`run ${experiment.hash.slice(0, 12)} is already complete (${already}); ${stats.finished} trials`);
+      return result(already);
+    }
+
+    objective = await objectiveKind(config.objective.kind).create(config.objective, {
+      baseDir: experiment.baseDir,
+      rng: Rng.fromSeed(config.seed),
+      runDir: runDir.dir,
+      space,
+    });
+    journal = new JournalWriter(runDir.journal);
+    const sessionStart = Date.now();
+    journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION });
+    controls.progress.start({ total: budget, finished: stats.finished, best: stats.best?.value, resumed });
+
+    const sessionAbort = new AbortController();
+    const onHardAbort = () => sessionAbort.abort();
+    controls.abort?.addEventListener('abort', onHardAbort, { once: true });
+    const timeLeft = () => (config.stop.time_limit === undefined ? Infinity : config.stop.time_limit * 1000 - previous.elapsedMs - (Date.now() - sessionStart));
+
+    type Done = { trial: Trial; outcome: Outcome; evaluation?: Evaluation; started: Date; aborted: boolean };
+    const inFlight = new Map<number, Promise<Done>>();
+    let reason: StopReason | undefined;
+    const launch = (trial: Trial) => {
+      const started = new Date();
+      const weights = space.toWeights(trial.x);
+      const promise = objective!
+        .evaluate(weights, { trial: trial.id, signal: sessionAbort.signal, runDir: runDir.dir })
+        .then(
+          (evaluation): Done => ({ trial, outcome: { status: 'ok', value: evaluation.value }, evaluation, started, aborted: false }),
+          (err: unknown): Done => ({ trial, outcome: { status: 'failed', error: errorText(err) }, started, aborted: sessionAbort.signal.aborted }),
+        );
+      inFlight.set(trial.id, promise);
+    };
+
+    try {
+      for (;;) {
+        if (reason === undefined) {
+          if (controls.stop?.aborted) reason = 'interrupted';
+          else if (timeLeft() <= 0) reason = 'time-limit';
+        }
+        while (reason === undefined && inFlight.size < objective.concurrency) {
+          if (queue.length === 0) {
+            const room = Math.min(objective.concurrency - inFlight.size, budget - issued);
+            if (room <= 0) break;
+            const trials = optimizer.ask(room);
+            journal.append({ type: 'ask', time: new Date().toISOString(), trials });
+            issued += trials.length;
+            queue.push(...trials);
+          }
+          launch(queue.shift()!);
+        }
+        if (inFlight.size === 0) break;
+        const done = await Promise.race(inFlight.values());
+        inFlight.delete(done.trial.id);
+        if (done.aborted) continue; // interrupted, not failed: it stays pending and is redone on resume
+        const event: TrialEvent = {
+          type: 'trial',
+          time: new Date().toISOString(),
+          id: done.trial.id,
+          status: done.outcome.status,
+          ...(done.outcome.status === 'ok' ? { value: done.outcome.value } : { error: done.outcome.error }),
+          weights: space.toWeights(done.trial.x),
+          ...(done.evaluation?.details !== undefined ? { details: done.evaluation.details } : {}),
+          duration: (Date.now() - done.started.getTime()) / 1000,
+          started: done.started.toISOString(),
+        };
+        journal.append(event);
+        optimizer.tell(done.trial.id, done.outcome);
+        const improved = stats.record(event);
+        if (improved) writeBest(runDir, experiment, optimizer, stats);
+        controls.progress.trial(event, stats);
+        reason ??= conditionMet();
+      }
+    } finally {
+      controls.abort?.removeEventListener('abort', onHardAbort);
+    }
+    const final: StopReason = reason ?? (controls.stop?.aborted ? 'interrupted' : conditionMet() ?? 'budget');
+    journal.append({ type: 'stop', time: new Date().toISOString(), reason: final });
+    if (stats.best) writeBest(runDir, experiment, optimizer, stats);
+    controls.progress.stop();
+    return result(final);
+  } finally {
+    journal?.close();
+    await objective?.close?.();
+    lock.release();
+  }
+}
+
+interface ReplaySummary {
+  /** Trials asked so far (the next trial id). */
+  issued: number;
+  sessions: number;
+  /** Wall time spent in earlier sessions, from their first to their last event. */
+  elapsedMs: number;
+}
+
+/** Rebuilds optimizer and statistics from journal events, in their original order. */
+function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: RunStats): ReplaySummary {
+  let issued = 0;
+  let sessions = 0;
+  let elapsedMs = 0;
+  let sessionStart: number | undefined;
+  let lastTime: number | undefined;
+  for (const e of events) {
+    const t = Date.parse(e.time);
+    switch (e.type) {
+      case 'start':
+        if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
+        sessions++;
+        sessionStart = t;
+        break;
+      case 'ask':
+        optimizer.replayAsk(e.trials);
+        issued = Math.max(issued, ...e.trials.map((tr) => tr.id + 1));
+        break;
+      case 'trial':
+        optimizer.tell(e.id, e.status === 'ok' ? { status: 'ok', value: e.value! } : { status: 'failed', error: e.error ?? 'failed' });
+        stats.record(e);
+        break;
+      case 'stop':
+        break;
+    }
+    lastTime = t;
+  }
+  if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
+  return { issued, sessions, elapsedMs };
+}
+
+function writeBest(runDir: RunDir, experiment: HashedExperiment, optimizer: Optimizer, stats: RunStats): void {
+  const best = stats.best!;
+  const recommended = optimizer.recommend();
+  runDir.writeBest({
+    hash: experiment.hash,
+    preset: experiment.space.preset.id,
+    trial: best.id,
+    value: best.value!,
+    weights: best.weights,
+    ...(recommended ? { recommended: experiment.space.toWeights(recommended) } : {}),
+  });
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.name === 'EvaluationError' || err.name === 'Error' ? err.message : `${err.name}: ${err.message}`;
+  return String(err);
+}

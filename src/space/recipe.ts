@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { getPreset } from './presets.js';
+
+/**
+ * Recipes in the forms users exchange them:
+ * - named JSON: `{ "preset": "sd1-27", "weights": { "IN00": 0.5, … } }` (autombw's own; best.json has this shape)
+ * - supermerger string: 26 comma-separated values in the order BASE, IN00–IN11, M00, OUT00–OUT11
+ *   (SD1, preset sd1-26), or 20 values BASE, IN00–IN08, M00, OUT00–OUT08 (SDXL, preset sdxl-20)
+ * - auto-MBW-rt string: 27 values in the order IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT
+ *   (preset sd1-27; the order of its recipe.txt and of the RBM text field)
+ * See docs/blocks.md for how the presets fold time_embed and out.
+ */
+export type RecipeFormat = 'supermerger' | 'mbw-rt';
+
+export interface Recipe {
+  preset: string;
+  weights: Record<string, number>;
+}
+
+export function parseRecipeString(text: string, format: RecipeFormat): Recipe {
+  const values = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const numbers = values.map((s) => {
+    const v = Number(s);
+    if (!Number.isFinite(v)) throw new Error(`"${s}" is not a number`);
+    return v;
+  });
+  let preset: string;
+  if (format === 'mbw-rt') {
+    if (numbers.length !== 27) throw new Error(`an auto-MBW-rt recipe has 27 values (IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT), got ${numbers.length}`);
+    preset = 'sd1-27';
+  } else if (numbers.length === 26) preset = 'sd1-26';
+  else if (numbers.length === 20) preset = 'sdxl-20';
+  else throw new Error(`a supermerger recipe has 26 values (SD1: BASE, IN00–IN11, M00, OUT00–OUT11) or 20 (SDXL), got ${numbers.length}`);
+  const blocks = getPreset(preset)!.blocks;
+  return { preset, weights: Object.fromEntries(blocks.map((b, i) => [b, numbers[i]])) };
+}
+
+/** The recipe as a string of `format`, converting between presets where needed (see convertRecipe). */
+export function formatRecipeString(recipe: Recipe, format: RecipeFormat): { text: string; warnings: string[] } {
+  const arch = getPreset(recipe.preset)?.architectures[0];
+  const target = format === 'mbw-rt' ? 'sd1-27' : arch === 'sdxl' ? 'sdxl-20' : 'sd1-26';
+  const { recipe: converted, warnings } = convertRecipe(recipe, target);
+  const text = getPreset(target)!.blocks.map((b) => formatNumber(converted.weights[b])).join(',');
+  return { text, warnings };
+}
+
+/**
+ * Re-expresses a recipe in another preset of the same architecture. Folding is lossy when the
+ * folded weights differ (TIME_EMBED vs IN00 going to sd1-26), and a missing BASE means the text
+ * encoder stays model A's, which is weight 0; both are reported as warnings.
+ */
+export function convertRecipe(recipe: Recipe, targetPreset: string): { recipe: Recipe; warnings: string[] } {
+  const from = getPreset(recipe.preset);
+  const to = getPreset(targetPreset);
+  if (!from) throw new Error(`unknown preset "${recipe.preset}"`);
+  if (!to) throw new Error(`unknown preset "${targetPreset}"`);
+  if (from.id === to.id) return { recipe: { preset: to.id, weights: { ...recipe.weights } }, warnings: [] };
+  const sameFamily = from.architectures.some((a) => to.architectures.includes(a));
+  if (!sameFamily) throw new Error(`cannot convert a ${from.id} recipe to ${to.id}: different architectures`);
+
+  const w = recipe.weights;
+  const warnings: string[] = [];
+  // What each target block means, in terms of the source preset's blocks.
+  const source = (block: string): number => {
+    if (block in w) return w[block];
+    if (block === 'TIME_EMBED') return w.IN00;
+    if (block === 'OUT') return w.OUT11;
+    if (block === 'BASE') {
+      warnings.push(`${from.id} has no BASE weight (text encoder taken from model A); using BASE = 0`);
+      return 0;
+    }
+    throw new Error(`recipe has no weight for ${block}`);
+  };
+  const weights: Record<string, number> = {};
+  for (const b of to.blocks) weights[b] = source(b);
+  const folds: Array<[string, string]> = [['TIME_EMBED', 'IN00'], ['OUT', 'OUT11']];
+  for (const [own, into] of folds) {
+    if (own in w && !to.blocks.includes(own) && w[own] !== w[into]) {
+      warnings.push(`${to.id} folds ${own} into ${into}: ${own} = ${w[own]} is replaced by ${into} = ${w[into]}`);
+    }
+  }
+  if ('BASE' in w && !to.blocks.includes('BASE') && w.BASE !== 0) {
+    warnings.push(`${to.id} does not merge the text encoder: BASE = ${w.BASE} is dropped (model A's is kept)`);
+  }
+  return { recipe: { preset: to.id, weights }, warnings };
+}
+
+/** Reads a named-JSON recipe file (a best.json works too). */
+export function readRecipeFile(file: string): Recipe {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read recipe ${file}: ${(e as Error).message}`);
+  }
+  const r = parsed as Partial<Recipe>;
+  if (!r || typeof r !== 'object' || typeof r.weights !== 'object' || r.weights === null) {
+    throw new Error(`${file} is not a recipe: expected {"preset": "...", "weights": {"IN00": 0.5, ...}}`);
+  }
+  for (const [k, v] of Object.entries(r.weights)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${file}: weight ${k} is not a finite number`);
+  }
+  return { preset: typeof r.preset === 'string' ? r.preset : '', weights: r.weights as Record<string, number> };
+}
+
+function formatNumber(v: number): string {
+  return String(Math.round(v * 1e8) / 1e8);
+}
