@@ -21,7 +21,7 @@ let compiled: ValidateFunction | undefined;
 /** The experiment validator: every schema under schemas/ registered by its relative path. */
 export function experimentValidator(): ValidateFunction {
   if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
   const root = schemasDir();
   for (const rel of listSchemaFiles(root)) {
     const schema = JSON.parse(readFileSync(path.join(root, rel), 'utf8'));

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { once } from 'node:events';
+import { readJournal, type AskEvent, type TrialEvent } from '../../src/run/journal.js';
+import { Rng } from '../../src/util/rng.js';
+import { runCli, startCli } from '../support/cli.js';
+import { writeTree } from '../support/tmp.js';
+
+const experiment = (optimizer: string) => `seed: 3
+space:
+  preset: sd1-27
+  step: 0.01
+objective:
+  kind: function
+  function: levy
+  noise: 0.5
+  delay: 0.02
+optimizer:
+  kind: ${optimizer}
+stop:
+  budget: 16
+`;
+
+/** The run's history as (trial id, proposed point, value), in journal order. */
+function history(outDir: string) {
+  const [run] = readdirSync(outDir);
+  const { events } = readJournal(path.join(outDir, run, 'journal.jsonl'));
+  const points = new Map<number, readonly number[]>();
+  for (const e of events) if (e.type === 'ask') for (const t of (e as AskEvent).trials) points.set(t.id, t.x);
+  return events.filter((e): e is TrialEvent => e.type === 'trial').map((t) => ({ id: t.id, x: points.get(t.id), value: t.value, status: t.status }));
+}
+
+describe('resume after kill -9 of a real `autombw run`', () => {
+  for (const optimizer of ['random', 'sobol']) {
+    it(`${optimizer}: the killed-and-resumed run has the same trial sequence as an uninterrupted one`, async () => {
+      const dir = writeTree({ 'exp.yaml': experiment(optimizer) });
+      const reference = runCli(['run', 'exp.yaml', '--output-dir', 'ref', '--progress', 'none'], { cwd: dir });
+      expect(reference.code, reference.stderr).toBe(0);
+
+      const rng = Rng.fromSeed(`kill-${optimizer}`);
+      let kills = 0;
+      let finished = false;
+      for (let attempt = 0; attempt < 40 && !finished; attempt++) {
+        const child = startCli(['run', 'exp.yaml', '--output-dir', 'killed', '--progress', 'none'], { cwd: dir });
+        const exited = once(child, 'exit');
+        const winner = await Promise.race([exited.then(() => 'exit'), sleep(250 + rng.int(400)).then(() => 'timer')]);
+        if (winner === 'timer' && child.exitCode === null) {
+          child.kill('SIGKILL');
+          kills++;
+          await exited;
+        } else {
+          finished = child.exitCode === 0;
+        }
+      }
+      expect(finished).toBe(true);
+      expect(kills).toBeGreaterThan(0);
+      expect(existsSync(path.join(dir, 'killed'))).toBe(true);
+      const got = history(path.join(dir, 'killed'));
+      expect(got).toEqual(history(path.join(dir, 'ref')));
+      expect(got).toHaveLength(16);
+    });
+  }
+
+  it('a finished run run again does nothing and says it is complete', () => {
+    const dir = writeTree({ 'exp.yaml': experiment('random') });
+    expect(runCli(['run', 'exp.yaml', '--progress', 'none'], { cwd: dir }).code).toBe(0);
+    const again = runCli(['run', 'exp.yaml', '--progress', 'plain'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already complete \(budget\); 16 trials/);
+  });
+
+  it('--resume <run dir> continues a run from its directory', () => {
+    const dir = writeTree({ 'exp.yaml': experiment('random') });
+    expect(runCli(['run', 'exp.yaml', '--progress', 'none'], { cwd: dir }).code).toBe(0);
+    const [run] = readdirSync(path.join(dir, 'runs'));
+    const r = runCli(['run', '--resume', path.join('runs', run), '--progress', 'plain'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/already complete/);
+  });
+});
