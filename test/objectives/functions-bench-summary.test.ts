@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { JobResult } from '../../bench/optimizers/jobs.js';
+import { planJobs, problems } from '../../bench/optimizers/jobs.js';
+import { formatValue, replaceBetweenMarkers } from '../../bench/optimizers/markdown.js';
+import { meanRanks, quantile, summarize, wins } from '../../bench/optimizers/summary.js';
+
+const run = (optimizer: string, problem: string, seed: number, best: number[]): JobResult => ({ optimizer, problem, seed, best, seconds: 1 });
+
+describe('benchmark statistics', () => {
+  it('interpolates quantiles between order statistics', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+    expect(quantile([7], 0.75)).toBe(7);
+  });
+
+  it('summarizes each optimizer × problem × budget by median and quartiles', () => {
+    const s = summarize([run('a', 'f', 0, [-3, -1]), run('a', 'f', 1, [-5, -2]), run('a', 'f', 2, [-4, -3])], [100, 200]);
+    expect(s.cells.a.f).toEqual([
+      { median: -4, q1: -4.5, q3: -3.5, runs: 3 },
+      { median: -2, q1: -2.5, q3: -1.5, runs: 3 },
+    ]);
+  });
+
+  it('leaves out failed runs and counts them', () => {
+    const s = summarize([run('a', 'f', 0, [-1]), { optimizer: 'a', problem: 'f', seed: 1, seconds: 0, error: 'boom' }], [100]);
+    expect(s.cells.a.f?.[0].runs).toBe(1);
+    expect(s.failures).toBe(1);
+  });
+
+  it('ranks by median with ties sharing the mean rank, averaged over problems', () => {
+    const s = summarize([run('a', 'f', 0, [-1]), run('b', 'f', 0, [-1]), run('c', 'f', 0, [-9]), run('a', 'g', 0, [-5]), run('b', 'g', 0, [-2]), run('c', 'g', 0, [-3])], [100]);
+    expect(meanRanks(s, ['f', 'g'], 0)).toEqual({ a: (1.5 + 3) / 2, b: (1.5 + 1) / 2, c: (3 + 2) / 2 });
+  });
+
+  it('counts the problems where one median beats another', () => {
+    const s = summarize([run('a', 'f', 0, [-1]), run('b', 'f', 0, [-2]), run('a', 'g', 0, [-5]), run('b', 'g', 0, [-2])], [100]);
+    expect(wins(s, 'a', 'b', ['f', 'g'], 0)).toEqual({ wins: 1, of: 2 });
+  });
+});
+
+describe('benchmark plan', () => {
+  it('runs every optimizer × problem × seed once, the slow model-based ones first', () => {
+    const contenders = [
+      { name: 'random', engine: 'ts' as const, kind: 'random' },
+      { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo' },
+    ];
+    const jobs = planJobs(contenders, problems(['sphere', 'levy'], true), 3);
+    expect(jobs).toHaveLength(2 * 4 * 3);
+    expect(jobs[0].contender.name).toBe('gp-bo');
+    expect(new Set(jobs.map((j) => `${j.contender.name}/${j.problem.label}/${j.seed}`)).size).toBe(jobs.length);
+    expect(jobs.map((j) => j.id)).toEqual(jobs.map((_, i) => i));
+  });
+
+  it('gives noisy variants the family noise level', () => {
+    expect(problems(['levy'], true)).toEqual([
+      { label: 'levy', function: 'levy', noiseSd: 0 },
+      { label: 'levy+noise', function: 'levy', noiseSd: 25 },
+    ]);
+  });
+});
+
+describe('benchmark report', () => {
+  it('formats values to three significant digits', () => {
+    expect(formatValue(-123.456)).toBe('-123');
+    expect(formatValue(-0.0123456)).toBe('-0.0123');
+    expect(formatValue(-2.76e7)).toBe('-2.76e7');
+    expect(formatValue(0)).toBe('0');
+  });
+
+  it('replaces only the text between the markers', () => {
+    const doc = 'intro\n<!-- s -->\nold\n<!-- e -->\nafter\n';
+    expect(replaceBetweenMarkers(doc, '<!-- s -->', '<!-- e -->', 'new')).toBe('intro\n<!-- s -->\nnew\n<!-- e -->\nafter\n');
+  });
+
+  it('refuses a document without the markers', () => {
+    expect(() => replaceBetweenMarkers('no markers', '<!-- s -->', '<!-- e -->', 'x')).toThrow(/markers/);
+  });
+});
