@@ -25,7 +25,7 @@ const MARKERS = ['<!-- bench:optimizers:start -->', '<!-- bench:optimizers:end -
 const REFERENCES = ['optuna-tpe', 'optuna-cmaes', 'random'];
 const COMMANDS: WorkerCommands = {
   ts: { command: process.execPath, args: ['--import', 'tsx', 'bench/optimizers/ts-worker.ts'] },
-  optuna: { command: PYTHON, args: ['bench/python/optuna_worker.py'] },
+  optuna: { command: PYTHON, args: ['-B', 'bench/python/optuna_worker.py'] },
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -7,7 +7,7 @@ import { BENCHMARK_FUNCTIONS, getBenchmarkFunction } from '../../src/objectives/
 const NAMES = Object.keys(BENCHMARK_FUNCTIONS);
 
 describe.skipIf(!existsSync(PYTHON))('Python copy of the suite (bench/python/functions.py)', () => {
-  const worker = new JsonLinesWorker('python', PYTHON, ['bench/python/optuna_worker.py'], process.cwd());
+  const worker = new JsonLinesWorker('python', PYTHON, ['-B', 'bench/python/optuna_worker.py'], process.cwd());
   afterAll(() => worker.close());
 
   it.each([27, 3])('agrees with the TypeScript suite at d = %i', async (dim) => {
