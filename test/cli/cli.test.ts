@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { runCli } from '../support/cli.js';
+import { writeTree } from '../support/tmp.js';
+
+const GOOD = `name: cli
+seed: 1
+space: {preset: sd1-27}
+objective: {kind: function, function: sphere}
+optimizer: {kind: random}
+stop: {budget: 5}
+`;
+
+describe('autombw CLI', () => {
+  it('lists every command in --help and exits 0', () => {
+    const r = runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toContain(c.name);
+  });
+
+  for (const c of COMMANDS) {
+    it(`${c.name} --help prints its usage and exits 0`, () => {
+      const r = runCli([c.name, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Usage: autombw ${c.name}`));
+    });
+  }
+
+  it('exits 2 with a hint for an unknown command', () => {
+    const r = runCli(['rnu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command "rnu" \(did you mean "run"\?\)/);
+  });
+
+  it('exits 2 for an unknown option, naming the command', () => {
+    const r = runCli(['run', 'x.yaml', '--fast']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/autombw run: Unknown option '--fast'/);
+  });
+
+  it('validate: exits 0 and summarizes a valid file', () => {
+    const dir = writeTree({ 'ok.yaml': GOOD });
+    const r = runCli(['validate', 'ok.yaml'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok\.yaml: ok \(random, 27 variables, budget 5\)/);
+  });
+
+  it('validate: exits 2 with file:line:col and no stack trace', () => {
+    const dir = writeTree({ 'bad.yaml': GOOD.replace('budget: 5', 'budget: -1') });
+    const r = runCli(['validate', 'bad.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('bad.yaml:6:16: stop.budget: expected a number >= 1, got -1');
+  });
+
+  it('validate: a missing file is a user error', () => {
+    const r = runCli(['validate', '/nonexistent/exp.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/experiment file not found/);
+  });
+
+  it('hash: prints the 64-hex hash, the same from any working directory', () => {
+    const dir = writeTree({ 'sub/exp.yaml': GOOD });
+    const a = runCli(['hash', 'sub/exp.yaml'], { cwd: dir });
+    const b = runCli(['hash', 'exp.yaml'], { cwd: path.join(dir, 'sub') });
+    expect(a.code).toBe(0);
+    expect(a.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it('run: writes runs/<hash12>/ with the resolved config, journal and best.json', () => {
+    const dir = writeTree({ 'exp.yaml': GOOD });
+    const hash = runCli(['hash', 'exp.yaml'], { cwd: dir }).stdout.trim();
+    const r = runCli(['run', 'exp.yaml', '--progress', 'plain'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/trial 4 +\[5\/5\]/);
+    expect(readdirSync(path.join(dir, 'runs'))).toEqual([hash.slice(0, 12)]);
+    expect(readdirSync(path.join(dir, 'runs', hash.slice(0, 12))).sort()).toEqual(['best.json', 'config.resolved.yaml', 'journal.jsonl', 'run.json']);
+  });
+
+  it('run: exits 1 when every trial failed', () => {
+    const dir = writeTree({
+      'exp.yaml': GOOD.replace('{kind: function, function: sphere}', `{kind: command, command: [${JSON.stringify(process.execPath)}, fail.mjs]}`),
+      'fail.mjs': 'process.exit(4);',
+    });
+    const r = runCli(['run', 'exp.yaml', '--progress', 'plain'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/failed: command exited with 4/);
+  });
+
+  it('runs: lists runs with their progress and best value', () => {
+    const dir = writeTree({ 'exp.yaml': GOOD });
+    runCli(['run', 'exp.yaml', '--progress', 'none'], { cwd: dir });
+    const r = runCli(['runs'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cli +random +5\/5 +0 +-?\d.* budget/);
+  });
+});
