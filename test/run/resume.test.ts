@@ -80,3 +80,24 @@ describe('resume after kill -9 of a real `autombw run`', () => {
     expect(r.stdout).toMatch(/already complete/);
   });
 });
+
+describe('Ctrl-C', () => {
+  it('stops asking, finishes the trial in flight, journals the stop and exits 130; the run then resumes', async () => {
+    const dir = writeTree({ 'exp.yaml': experiment('random').replace('delay: 0.02', 'delay: 0.2') });
+    const child = startCli(['run', 'exp.yaml', '--output-dir', 'out', '--progress', 'none'], { cwd: dir });
+    const exited = once(child, 'exit');
+    await sleep(900);
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect(code).toBe(130);
+    const [run] = readdirSync(path.join(dir, 'out'));
+    const { events } = readJournal(path.join(dir, 'out', run, 'journal.jsonl'));
+    expect(events.at(-1)).toMatchObject({ type: 'stop', reason: 'interrupted' });
+    const asked = events.filter((e) => e.type === 'ask').length;
+    const told = events.filter((e) => e.type === 'trial').length;
+    expect(told).toBe(asked); // the trial in flight finished and was journaled
+    const resumed = runCli(['run', 'exp.yaml', '--output-dir', 'out', '--progress', 'none'], { cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(history(path.join(dir, 'out'))).toHaveLength(16);
+  });
+});
