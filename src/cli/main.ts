@@ -28,14 +28,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     const hint = closest(name, COMMANDS.map((c) => c.name));
     console.error(`autombw: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}\n\n${usage()}`);
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await (await entry.load()).run(rest);
   } catch (e) {
     if (e instanceof UserInputError) {
       for (const line of e.issues) console.error(line);

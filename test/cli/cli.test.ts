@@ -21,7 +21,8 @@ describe('autombw CLI', () => {
   });
 
   for (const c of COMMANDS) {
-    it(`${c.name} --help prints its usage and exits 0`, () => {
+    it(`${c.name} --help prints its usage and exits 0`, async () => {
+      expect((await c.load()).name).toBe(c.name);
       const r = runCli([c.name, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`Usage: autombw ${c.name}`));

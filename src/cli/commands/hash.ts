@@ -5,7 +5,6 @@ import { UserInputError } from '../../config/issues.js';
 
 export const hashCommand: Command = {
   name: 'hash',
-  summary: 'print the run hash of an experiment',
   help: `Usage: autombw hash <experiment.yaml> [--canonical]
 
 Prints the 64-hex run hash: the SHA-256 of the experiment's canonical form (defaults

@@ -1,8 +1,18 @@
 import type { Command } from '../command.js';
-import { hashCommand } from './hash.js';
-import { runCommand } from './run.js';
-import { runsCommand } from './runs.js';
-import { validateCommand } from './validate.js';
 
-/** Every subcommand, in the order `autombw --help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, hashCommand, runsCommand];
+/**
+ * Every subcommand, in the order `autombw --help` lists them. Modules load on use, so a quick
+ * command never pays for the heavy ones (onnxruntime, sharp) at start-up.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'run', summary: 'run (or continue) an experiment', load: async () => (await import('./run.js')).runCommand },
+  { name: 'validate', summary: 'check experiment files without running anything', load: async () => (await import('./validate.js')).validateCommand },
+  { name: 'hash', summary: 'print the run hash of an experiment', load: async () => (await import('./hash.js')).hashCommand },
+  { name: 'runs', summary: 'list runs', load: async () => (await import('./runs.js')).runsCommand },
+];

@@ -12,7 +12,6 @@ const MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run (or continue) an experiment',
   help: `Usage: autombw run <experiment.yaml> [options]
        autombw run --resume <run directory>
 

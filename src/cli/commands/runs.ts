@@ -61,7 +61,6 @@ function readName(dir: string): string | undefined {
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list runs',
   help: `Usage: autombw runs [--dir runs] [--json]
 
 Lists the runs under a runs directory, newest first: hash prefix, name, optimizer,

@@ -6,7 +6,6 @@ import { displayPath } from '../../config/source.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check experiment files without running anything',
   help: `Usage: autombw validate <experiment.yaml>...
 
 Checks YAML syntax, the schema, and everything that can be checked without running:
