@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { ConfigIssue } from './issues.js';
 import { closest } from '../util/suggest.js';
+import { quote } from '../util/text.js';
 
 /** schemas/ at the package root, found from both src/ (tests) and dist/ (installed). */
 export function schemasDir(): string {
@@ -100,7 +101,7 @@ function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `a list of ${v.length}`;
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  if (typeof v === 'string') return quote(v, 40);
   return String(v);
 }
 
@@ -115,7 +116,7 @@ function describe(e: ErrorObject, data: unknown): ConfigIssue & { key?: boolean 
       const hint = closest(name, allowed);
       return {
         path: [...at, name],
-        message: `unknown key "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`,
+        message: `unknown key ${quote(name)}${hint ? ` (did you mean "${hint}"?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`,
         key: true,
       };
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
 import { UserInputError, formatPath } from './issues.js';
+import { printable } from '../util/text.js';
 
 /** A position in a source file, 1-based as editors show it. */
 export interface SourcePosition {
@@ -30,6 +31,8 @@ interface LoadedDoc {
 }
 
 const MAX_INCLUDE_DEPTH = 8;
+/** Alias expansions allowed per document: enough for any honest config, far too few for an alias bomb. */
+const MAX_ALIAS_EXPANSION = 1000;
 
 /**
  * The experiment as data plus the map from every JSON path back to file:line:col, across
@@ -79,7 +82,7 @@ export class SourceMap {
   /** `file:line:col: at path: message`, the one format every user-facing config error uses. */
   format(jsonPath: ReadonlyArray<string | number>, message: string, options: { key?: boolean } = {}): string {
     const pos = this.locate(jsonPath, options);
-    return `${displayPath(pos.file)}:${pos.line}:${pos.col}: ${formatPath(jsonPath)}: ${message}`;
+    return printable(`${displayPath(pos.file)}:${pos.line}:${pos.col}: ${formatPath(jsonPath)}: ${message}`);
   }
 
   /** Every file the experiment was read from (the experiment first). */
@@ -97,15 +100,27 @@ export class SourceMap {
     if (file.endsWith('.txt')) return text;
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, customTags: [includeTag], prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      const messages = doc.errors.map((e) => {
+    // Warnings (an unknown tag such as !!js/function) are refused too: an experiment means exactly what it says.
+    const problems = [...doc.errors.map((e) => ['YAML syntax error', e] as const), ...doc.warnings.map((e) => ['YAML problem', e] as const)];
+    if (problems.length > 0) {
+      const messages = problems.map(([kind, e]) => {
         const { line, col } = lines.linePos(e.pos[0]);
-        return `${displayPath(file)}:${line}:${col}: YAML syntax error: ${firstLine(e.message)}`;
+        return printable(`${displayPath(file)}:${line}:${col}: ${kind}: ${firstLine(e.message)}`);
       });
       throw new UserInputError(messages[0], messages);
     }
+    const proto = findKey(doc.contents, '__proto__');
+    if (proto !== undefined) {
+      const { line, col } = lines.linePos(proto);
+      throw new UserInputError(`${displayPath(file)}:${line}:${col}: the key "__proto__" is not allowed`);
+    }
     this.docs.push({ prefix, file, doc, lines });
-    const data = doc.toJS({ maxAliasCount: 1000 });
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+    } catch (e) {
+      throw new UserInputError(`${displayPath(file)}:1:1: YAML problem: ${(e as Error).message}`);
+    }
     return this.expandIncludes(data, prefix, file, [...chain, file]);
   }
 
@@ -132,6 +147,23 @@ export class SourceMap {
     }
     return value;
   }
+}
+
+/** Offset of the first map key equal to `name` anywhere under `node`. */
+function findKey(node: unknown, name: string): number | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isScalar(pair.key) && pair.key.value === name) return rangeStart(pair.key) ?? 0;
+      const inner = findKey(pair.value, name);
+      if (inner !== undefined) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = findKey(item, name);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
 }
 
 function rangeStart(node: unknown): number | undefined {
