@@ -41,8 +41,11 @@ const SCHEDULER_KEYS = new Set([
   'posterior_log_variance_clipped', 'posterior_mean_coef1', 'posterior_mean_coef2', 'posterior_variance',
   'sqrt_alphas_cumprod', 'sqrt_one_minus_alphas_cumprod', 'sqrt_recip_alphas_cumprod',
   'sqrt_recipm1_alphas_cumprod', 'model_ema.decay', 'model_ema.num_updates', 'v_pred', 'ztsnr',
+  'edm_vpred.sigma_max', 'edm_vpred.sigma_min',
 ]);
 const SCHEDULER: KeyTarget = { kind: 'copy-a', reason: 'scheduler buffer or flag, identical across models' };
+// Merged files often carry a float copy of the position ids that interpolation corrupts (ComfyUI's CLIP merge skips both).
+const TEXT_CONSTANT: KeyTarget = { kind: 'copy-a', reason: 'text-encoder constant (position_ids, logit_scale), not a learned weight' };
 
 interface UnetConvention {
   /** Block for `time_embed.*` (and SDXL `label_emb.*`). */
@@ -60,6 +63,7 @@ function unetMapper(c: UnetConvention) {
     if (SCHEDULER_KEYS.has(key)) return SCHEDULER;
     if (key.startsWith('first_stage_model.')) return VAE;
     if (key.startsWith('model_ema.')) return EMA;
+    if (key.endsWith('.position_ids') || key.endsWith('.logit_scale')) return TEXT_CONSTANT;
     if (key.startsWith('cond_stage_model.') || key.startsWith('conditioner.embedders.')) {
       return c.textEncoder
         ? { kind: 'block', block: c.textEncoder }

@@ -1,0 +1,179 @@
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UserInputError } from '../config/issues.js';
+import type { Architecture } from '../space/presets.js';
+import { detectArchitecture, type Detection } from './architecture.js';
+import { choosePreset } from './block-map.js';
+import { isFloatDtype, OUTPUT_DTYPES, storageDtype, type OutputDtype } from './dtype.js';
+import type { Kernel } from './methods/types.js';
+import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
+import { recipeMetadata, type ModelRef } from './recipe-metadata.js';
+import { openAll, type SafetensorsReader } from './safetensors/reader.js';
+import { SafetensorsWriter, type TensorSpec } from './safetensors/writer.js';
+import { mergeRng, resolveSpec, tensorJob, type MergeSpec } from './spec.js';
+import { TensorPipe } from './tensor-pipe.js';
+
+export type ModelSlot = 'a' | 'b' | 'c';
+
+export interface MergeProgress {
+  tensorsDone: number;
+  tensorsTotal: number;
+  /** Output data bytes written so far, of bytesTotal. */
+  bytesDone: number;
+  bytesTotal: number;
+  key: string;
+}
+
+export interface MergeCheckpointsOptions extends MergeSpec {
+  /** Checkpoint paths; C is read only by methods that need it. */
+  models: { a: string; b: string; c?: string };
+  output: string;
+  /** Precision of every float tensor of the output; default f16. Integer tensors are copied as they are. */
+  dtype?: OutputDtype;
+  /** Replace an existing output file (inputs are never replaced). */
+  overwrite?: boolean;
+  /** Recorded in the output's metadata. */
+  provenance?: { sha256?: Partial<Record<ModelSlot, string>>; runHash?: string };
+  /** Further `__metadata__` entries. */
+  metadata?: Readonly<Record<string, string>>;
+  onProgress?: (progress: MergeProgress) => void;
+  /** Aborting stops between chunks; the temporary file is removed. */
+  signal?: AbortSignal;
+  /** Elements per streamed chunk (memory is a small multiple of this). */
+  chunkElements?: number;
+}
+
+export interface MergeReport {
+  output: string;
+  architecture: Architecture | undefined;
+  preset: string;
+  method: string;
+  dtype: OutputDtype;
+  tensors: number;
+  merged: number;
+  copied: number;
+  dropped: number;
+  /** Size of the output file. */
+  bytes: number;
+  seconds: number;
+  notes: PlanNotes;
+  warnings: string[];
+  metadata: Record<string, string>;
+}
+
+const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+
+/**
+ * Merges checkpoint files into `output`, streaming: tensors are read chunk by chunk with
+ * positioned reads, merged in float32 and written in A's key order, so memory stays bounded by
+ * the chunk size (whole tensors only for TIES). The output appears under its name only when
+ * complete (temporary file, fsync, rename).
+ */
+export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<MergeReport> {
+  const started = performance.now();
+  const resolved = resolveSpec(o);
+  const { method } = resolved;
+  const dtype = o.dtype ?? 'f16';
+  if (!OUTPUT_DTYPES.includes(dtype)) throw new UserInputError(`unknown output dtype "${dtype}"; expected one of ${OUTPUT_DTYPES.join(', ')}`);
+  if (method.needsC && !o.models.c) throw new UserInputError(`merge method ${method.id} needs model C (the common base of A and B)`);
+  const slots: ModelSlot[] = method.needsC ? ['a', 'b', 'c'] : ['a', 'b'];
+  const files = slots.map((s) => o.models[s]!);
+  await checkOutput(o.output, files, o.overwrite ?? false);
+
+  const readers = await openAll(files);
+  try {
+    const detection = checkArchitectures(readers);
+    const preset = choosePreset(o.preset, detection, files[0]);
+    const [a, b, c] = readers;
+    const plan = planMerge(preset, method, o.weights, { a: a.tensors, b: b.tensors, ...(c ? { c: c.tensors } : {}) });
+    const written = plan.actions.filter((x) => x.kind !== 'drop');
+    const outDtype = storageDtype(dtype);
+    const specs: TensorSpec[] = written.map((x) => {
+      const t = a.get(x.key)!;
+      return { name: t.name, dtype: isFloatDtype(t.dtype) ? outDtype : t.dtype, shape: t.shape };
+    });
+    const models = Object.fromEntries(slots.map((s, i) => {
+      const sha256 = o.provenance?.sha256?.[s];
+      return [s, { file: path.basename(files[i]), ...(sha256 ? { sha256 } : {}) }];
+    })) as { a: ModelRef; b: ModelRef; c?: ModelRef };
+    const metadata = {
+      format: 'pt',
+      ...recipeMetadata({
+        preset: preset.id,
+        presetVersion: preset.version,
+        method: method.id,
+        weights: Object.fromEntries(preset.blocks.map((blk) => [blk, o.weights[blk]])),
+        dtype,
+        ...resolved.recorded,
+        models,
+        ...(o.provenance?.runHash ? { runHash: o.provenance.runHash } : {}),
+      }),
+      ...o.metadata,
+    };
+
+    await mkdir(path.dirname(path.resolve(o.output)), { recursive: true });
+    const writer = await SafetensorsWriter.create(o.output, specs, metadata);
+    try {
+      const pipe = new TensorPipe(writer, o.chunkElements ?? DEFAULT_CHUNK_ELEMENTS, o.signal);
+      const root = mergeRng(resolved);
+      const dataTotal = writer.entries.length > 0 ? writer.entries[writer.entries.length - 1].end : 0;
+      for (let i = 0; i < written.length; i++) {
+        const action = written[i] as Exclude<KeyAction, { kind: 'drop' }>;
+        const inputs = action.kind === 'merge' ? readers.map((r) => ({ reader: r, entry: r.get(action.key)! })) : [{ reader: a, entry: a.get(action.key)! }];
+        const kernel: Kernel | undefined = action.kind === 'merge' ? method.kernel(tensorJob(resolved, root, action.key, action.alpha)) : undefined;
+        if (kernel && !method.elementwise) await pipe.wholeTensor(inputs, writer.entries[i], kernel);
+        else await pipe.chunked(inputs, writer.entries[i], kernel);
+        o.onProgress?.({ tensorsDone: i + 1, tensorsTotal: written.length, bytesDone: writer.entries[i].end, bytesTotal: dataTotal, key: action.key });
+      }
+      await writer.commit();
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+    const count = (kind: KeyAction['kind']) => plan.actions.filter((x) => x.kind === kind).length;
+    return {
+      output: o.output,
+      architecture: detection?.architecture,
+      preset: preset.id,
+      method: method.id,
+      dtype,
+      tensors: written.length,
+      merged: count('merge'),
+      copied: count('copy'),
+      dropped: count('drop'),
+      bytes: writer.bytesTotal,
+      seconds: (performance.now() - started) / 1000,
+      notes: plan.notes,
+      warnings: describeNotes(plan.notes),
+      metadata,
+    };
+  } finally {
+    await Promise.all(readers.map((r) => r.close()));
+  }
+}
+
+/** The architecture all inputs share; models of different architectures cannot be merged. */
+function checkArchitectures(readers: readonly SafetensorsReader[]): Detection | undefined {
+  const detections = readers.map((r) => detectArchitecture(r.tensors));
+  const first = detections[0];
+  readers.forEach((r, i) => {
+    const d = detections[i];
+    if (first && d && d.architecture !== first.architecture) {
+      throw new UserInputError(`cannot merge ${readers[0].file} (${first.architecture}) with ${r.file} (${d.architecture}): different architectures`);
+    }
+  });
+  return first ?? detections.find((d) => d !== undefined);
+}
+
+async function checkOutput(output: string, inputs: readonly string[], overwrite: boolean): Promise<void> {
+  if (path.extname(output).toLowerCase() !== '.safetensors') throw new UserInputError(`output ${output} must be a .safetensors file`);
+  const existing = await stat(output).catch(() => undefined);
+  if (!existing) return;
+  for (const input of inputs) {
+    const s = await stat(input).catch(() => undefined);
+    const same = s ? s.dev === existing.dev && s.ino === existing.ino : path.resolve(input) === path.resolve(output);
+    if (same) throw new UserInputError(`refusing to write the merge over its input ${input}; choose another output file`);
+  }
+  if (!existing.isFile()) throw new UserInputError(`output ${output} exists and is not a file`);
+  if (!overwrite) throw new UserInputError(`output ${output} already exists; pass --force to replace it`);
+}
