@@ -1,5 +1,14 @@
 import type { Optimizer, OptimizerContext } from './types.js';
 import { RandomSearch } from './random-search.js';
+import { SobolSearch, type SobolSearchOptions } from './sobol-search.js';
+import { LhsSearch, type LhsSearchOptions } from './lhs-search.js';
+import { HillClimbing } from './hill-climbing.js';
+import type { LocalSearchOptions } from './local-search.js';
+import { StochasticHillClimbing, type StochasticHillClimbingOptions } from './stochastic-hill-climbing.js';
+import { SimulatedAnnealing, type SimulatedAnnealingOptions } from './simulated-annealing.js';
+import { RandomRestartHillClimbing, type RandomRestartHillClimbingOptions } from './random-restart-hill-climbing.js';
+import { Pgpe, type PgpeOptions } from './pgpe.js';
+import { BinaryMidPass, type BinaryMidPassOptions } from './binary-mid-pass.js';
 
 /**
  * Every optimizer kind the experiment schema accepts, with its constructor. Options arrive already
@@ -9,6 +18,14 @@ export type OptimizerFactory = (ctx: OptimizerContext, options: Record<string, u
 
 export const OPTIMIZERS: Readonly<Record<string, OptimizerFactory>> = {
   random: (ctx) => new RandomSearch(ctx),
+  sobol: (ctx, o) => new SobolSearch(ctx, o as unknown as SobolSearchOptions),
+  lhs: (ctx, o) => new LhsSearch(ctx, o as unknown as LhsSearchOptions),
+  'hill-climbing': (ctx, o) => new HillClimbing(ctx, o as unknown as LocalSearchOptions),
+  'stochastic-hill-climbing': (ctx, o) => new StochasticHillClimbing(ctx, o as unknown as StochasticHillClimbingOptions),
+  'simulated-annealing': (ctx, o) => new SimulatedAnnealing(ctx, o as unknown as SimulatedAnnealingOptions),
+  'random-restart-hill-climbing': (ctx, o) => new RandomRestartHillClimbing(ctx, o as unknown as RandomRestartHillClimbingOptions),
+  pgpe: (ctx, o) => new Pgpe(ctx, o as unknown as PgpeOptions),
+  'binary-mid-pass': (ctx, o) => new BinaryMidPass(ctx, o as unknown as BinaryMidPassOptions),
 };
 
 export function createOptimizer(kind: string, ctx: OptimizerContext, options: Record<string, unknown>): Optimizer {
