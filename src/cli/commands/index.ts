@@ -15,4 +15,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'validate', summary: 'check experiment files without running anything', load: async () => (await import('./validate.js')).validateCommand },
   { name: 'hash', summary: 'print the run hash of an experiment', load: async () => (await import('./hash.js')).hashCommand },
   { name: 'runs', summary: 'list runs', load: async () => (await import('./runs.js')).runsCommand },
+  { name: 'merge', summary: 'write the merged checkpoint of a recipe (a run\'s best, a recipe file or weights)', load: async () => (await import('./merge.js')).mergeCommand },
+  { name: 'blocks', summary: 'show how a checkpoint\'s tensors map onto the blocks of a preset', load: async () => (await import('./blocks.js')).blocksCommand },
 ];
