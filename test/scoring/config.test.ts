@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/config/issues.js';
-import { parseScoringSection, preprocessSpec, scorerNames, validateScoringSection } from '../../src/scoring/config.js';
+import { parseScoringSection, preprocessSpec, scorerNames, validateScoringSection, type OnnxScorerSection } from '../../src/scoring/config.js';
 import { CLIP_MEAN, PREPROCESS_PRESETS } from '../../src/scoring/preprocess.js';
 
 const issuesOf = (section: unknown) => validateScoringSection(section).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -117,7 +117,7 @@ describe('scorer section: helpers', () => {
   it('turns a preset name and a custom form into preprocessing specs', () => {
     expect(preprocessSpec('clip-vit-l14-336')).toMatchObject({ width: 336, height: 336, shortestSide: 336 });
     const [s] = parseScoringSection({ scorers: [{ kind: 'onnx', model: 'm', preprocess: { size: [256, 192], resize: 'crop', shortest_side: 300, channels: 'bgr' } }] }).scorers;
-    expect(preprocessSpec((s as { preprocess: never }).preprocess)).toEqual({
+    expect(preprocessSpec((s as OnnxScorerSection).preprocess)).toEqual({
       ...PREPROCESS_PRESETS['clip-vit-l14'],
       width: 256,
       height: 192,
