@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { schemasDir } from '../../src/config/schema.js';
 import { createOptimizer } from '../../src/optimizers/registry.js';
 import type { InitialDesignConfig, Optimizer, OptimizerContext, Trial, UnitSpace } from '../../src/optimizers/types.js';
@@ -13,10 +13,16 @@ export function optionsSchema(kind: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`${schemasDir()}/optimizers/${kind}.schema.json`, 'utf8'));
 }
 
+const ajv = new Ajv2020({ useDefaults: true, strict: true, allowUnionTypes: true });
+const validators = new Map<string, ValidateFunction>();
+
 /** The options object the registry receives for `options` in the YAML: validated and defaulted by the kind's schema. */
 export function resolvedOptions(kind: string, options: Record<string, unknown> = {}): Record<string, unknown> {
-  const ajv = new Ajv2020({ useDefaults: true, strict: true, allowUnionTypes: true });
-  const validate = ajv.compile(optionsSchema(kind));
+  let validate = validators.get(kind);
+  if (!validate) {
+    validate = ajv.compile(optionsSchema(kind));
+    validators.set(kind, validate);
+  }
   const data = structuredClone(options);
   if (!validate(data)) throw new Error(`${kind} options invalid: ${ajv.errorsText(validate.errors)}`);
   return data;
