@@ -16,5 +16,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'hash', summary: 'print the run hash of an experiment', load: async () => (await import('./hash.js')).hashCommand },
   { name: 'runs', summary: 'list runs', load: async () => (await import('./runs.js')).runsCommand },
   { name: 'merge', summary: 'write the merged checkpoint of a recipe (a run\'s best, a recipe file or weights)', load: async () => (await import('./merge.js')).mergeCommand },
+  { name: 'score', summary: 'score image files with an experiment\'s scorers, or scorers given inline', load: async () => (await import('./score.js')).scoreCommand },
   { name: 'blocks', summary: 'show how a checkpoint\'s tensors map onto the blocks of a preset', load: async () => (await import('./blocks.js')).blocksCommand },
 ];
