@@ -7,7 +7,7 @@ to be maximized.
 import math
 
 GOLDEN = 0.6180339887498949
-DEFAULT_BAND = (0.15, 0.85)
+DEFAULT_PLACEMENT = ((0.15, 0.35), "both")
 STYBLINSKI_TANG_MINIMIZER = -2.903534027771177
 STYBLINSKI_TANG_TERM_MINIMUM = -39.16616570377141
 SCHWEFEL_MINIMIZER = 420.9687463599821
@@ -106,29 +106,38 @@ def few_blocks(z):
     return s
 
 
-# name: (f, classical width, per-coordinate minimizer, band, phase)
+# name: (f, classical width, per-coordinate minimizer, placement (distance from 1/2, sides), phase)
 FAMILIES = {
-    "sphere": (sphere, 10.24, 0, DEFAULT_BAND, 0),
-    "ellipsoid": (ellipsoid, 10.24, 0, DEFAULT_BAND, 0.1),
-    "rosenbrock": (rosenbrock, 15, 1, DEFAULT_BAND, 0.2),
-    "ackley": (ackley, 65.536, 0, DEFAULT_BAND, 0.3),
-    "rastrigin": (rastrigin, 10.24, 0, DEFAULT_BAND, 0.4),
-    "levy": (levy, 20, 1, DEFAULT_BAND, 0.5),
-    "styblinski-tang": (styblinski_tang, 10, STYBLINSKI_TANG_MINIMIZER, DEFAULT_BAND, 0.6),
-    "griewank": (griewank, 1200, 0, DEFAULT_BAND, 0.7),
-    "schwefel": (schwefel, 1000, SCHWEFEL_MINIMIZER, (0.78, 0.9), 0.8),
-    "few-blocks": (few_blocks, 4, 0, DEFAULT_BAND, 0.9),
+    "sphere": (sphere, 10.24, 0, DEFAULT_PLACEMENT, 0),
+    "ellipsoid": (ellipsoid, 10.24, 0, DEFAULT_PLACEMENT, 0.1),
+    "rosenbrock": (rosenbrock, 15, 1, DEFAULT_PLACEMENT, 0.2),
+    "ackley": (ackley, 65.536, 0, DEFAULT_PLACEMENT, 0.3),
+    "rastrigin": (rastrigin, 10.24, 0, DEFAULT_PLACEMENT, 0.4),
+    "levy": (levy, 20, 1, DEFAULT_PLACEMENT, 0.5),
+    "styblinski-tang": (styblinski_tang, 10, STYBLINSKI_TANG_MINIMIZER, DEFAULT_PLACEMENT, 0.6),
+    "griewank": (griewank, 1200, 0, DEFAULT_PLACEMENT, 0.7),
+    "schwefel": (schwefel, 1000, SCHWEFEL_MINIMIZER, ((0.28, 0.4), "high"), 0.8),
+    "few-blocks": (few_blocks, 4, 0, DEFAULT_PLACEMENT, 0.9),
 }
 
 
-def optimum_offsets(dim, band, phase):
-    return [band[0] + (band[1] - band[0]) * (((i + 1) * GOLDEN + phase) % 1) for i in range(dim)]
+def optimum_offsets(dim, placement, phase):
+    (near, far), sides = placement
+    offsets = []
+    for i in range(dim):
+        v = ((i + 1) * GOLDEN + phase) % 1
+        if sides == "high":
+            offsets.append(0.5 + near + (far - near) * v)
+        else:
+            side = -1 if v < 0.5 else 1
+            offsets.append(0.5 + side * (near + (far - near) * ((2 * v) % 1)))
+    return offsets
 
 
 def make_function(name, dim):
     """The unit-cube function `name` at dimension `dim`: x -> -f(z), as in shifted.ts."""
-    f, width, minimizer, band, phase = FAMILIES[name]
-    offsets = optimum_offsets(dim, band, phase)
+    f, width, minimizer, placement, phase = FAMILIES[name]
+    offsets = optimum_offsets(dim, placement, phase)
 
     def evaluate(x):
         if len(x) != dim:

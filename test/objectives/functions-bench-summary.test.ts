@@ -54,7 +54,7 @@ describe('benchmark plan', () => {
   it('gives noisy variants the family noise level', () => {
     expect(problems(['levy'], true)).toEqual([
       { label: 'levy', function: 'levy', noiseSd: 0 },
-      { label: 'levy+noise', function: 'levy', noiseSd: 25 },
+      { label: 'levy+noise', function: 'levy', noiseSd: 30 },
     ]);
   });
 });

@@ -60,7 +60,7 @@ const SCHWEFEL_TERM_MAXIMUM = 418.98288727243374;
 /**
  * Schwefel Σ(c − z_i sin√|z_i|): deceptive, the second-best basin is far from the best one;
  * minimum 0 at z_i = 420.97. Outside about [−500, 660] the term keeps falling, so its domain
- * may only be shifted a little (see the band in the registry).
+ * may only be shifted a little (see its placement in the registry).
  */
 export function schwefel(z: readonly number[]): number {
   let s = 0;

@@ -12,22 +12,39 @@ export interface ShiftedSpec {
   /** The classical minimum f(z*) for dimension d. */
   minimum(dim: number): number;
   f(z: readonly number[]): number;
-  /** Range of the optimum's coordinates in the unmirrored frame; [0.15, 0.85] unless the landscape needs less. */
-  band?: readonly [number, number];
+  /** Where the optimum's coordinates may sit; DEFAULT_PLACEMENT unless the landscape needs less. */
+  placement?: Placement;
   /** Offset of the golden-ratio sequence, so families put their optima in different places. */
   phase: number;
 }
 
+/**
+ * How far from ½ each coordinate of the optimum sits (in the unmirrored frame), and on which
+ * side: `both` alternates below and above ½, `high` keeps it above.
+ */
+export interface Placement {
+  distance: readonly [number, number];
+  sides: 'both' | 'high';
+}
+
 const GOLDEN = 0.6180339887498949;
-const DEFAULT_BAND: readonly [number, number] = [0.15, 0.85];
+/** Every coordinate 0.15 to 0.35 away from ½: at least 0.15 from each face and from the centre. */
+export const DEFAULT_PLACEMENT: Placement = { distance: [0.15, 0.35], sides: 'both' };
 
 /**
- * Where coordinate i of the optimum sits in the unmirrored frame: a golden-ratio sequence spread
- * over the band. Deterministic, interior, different per coordinate, and never the centre point,
- * so space-filling designs that favour the centre or the corners get no free win.
+ * Where coordinate i of the optimum sits in the unmirrored frame, driven by the golden-ratio
+ * sequence v_i = frac((i + 1)·φ + phase): deterministic, different per coordinate, off the centre
+ * in every coordinate and off the faces, so designs that favour the centre, the faces or the
+ * corners get no free win.
  */
-export function optimumOffsets(dim: number, band: readonly [number, number], phase: number): number[] {
-  return Array.from({ length: dim }, (_, i) => band[0] + (band[1] - band[0]) * (((i + 1) * GOLDEN + phase) % 1));
+export function optimumOffsets(dim: number, placement: Placement, phase: number): number[] {
+  const [near, far] = placement.distance;
+  return Array.from({ length: dim }, (_, i) => {
+    const v = ((i + 1) * GOLDEN + phase) % 1;
+    if (placement.sides === 'high') return 0.5 + near + (far - near) * v;
+    const side = v < 0.5 ? -1 : 1;
+    return 0.5 + side * (near + (far - near) * ((2 * v) % 1));
+  });
 }
 
 /**
@@ -53,7 +70,7 @@ export function shiftedFamily(spec: ShiftedSpec): BenchmarkFamily {
     noiseSd: spec.noiseSd,
     create(dim: number): BenchmarkFunction {
       if (!Number.isInteger(dim) || dim < 2) throw new RangeError(`${spec.name}: dimension must be an integer ≥ 2, got ${dim}`);
-      const offsets = optimumOffsets(dim, spec.band ?? DEFAULT_BAND, spec.phase);
+      const offsets = optimumOffsets(dim, spec.placement ?? DEFAULT_PLACEMENT, spec.phase);
       return {
         name: spec.name,
         description: spec.description,
