@@ -9,6 +9,9 @@ import type { JsonObject } from '../../src/util/json.js';
 import { Rng } from '../../src/util/rng.js';
 import { tempDir } from '../support/tmp.js';
 
+// Model hashes are cached per user; tests keep theirs out of the home directory.
+process.env.AUTOMBW_CACHE_DIR ??= tempDir('autombw-hash-cache-');
+
 /** The scorer used where the score itself is not under test: the built-in demo scorer. */
 export const DEMO_SCORER = { scorers: [{ kind: 'builtin', model: 'demo' }] };
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserInputError, type ConfigIssue } from '../../config/issues.js';
 import { modelSha256 } from '../../merge/model-hash.js';
+import { createScorer, fingerprintScoring, parseScoringSection, resolveScoring } from '../../scoring/index.js';
 import type { SearchSpace } from '../../space/space.js';
 import { parseDuration } from '../../util/duration.js';
 import type { JsonObject } from '../../util/json.js';
@@ -23,8 +24,7 @@ import type { Payload } from '../../runtime/payloads/types.js';
 import { EndpointPool } from '../../runtime/pool.js';
 import type { ObjectiveKind, ObjectiveSetting } from '../kind.js';
 import { DEFAULT_URLS, modelObject, NEEDS_C, serverName, type MergeSection, type ModelObject } from './config.js';
-import { createJudge, fingerprintScorer, resolveScorer } from './judge.js';
-import { MergeObjective } from './objective.js';
+import { MergeObjective, type Judge } from './objective.js';
 
 /** Bound on each HTTP request to a server (generation is bounded by the evaluation timeout). */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -51,9 +51,9 @@ export const mergeObjectiveKind: ObjectiveKind = {
     if (payloadIssues.length === 0) s.payloads = payloadSetSection(payloads);
     issues.push(...payloadIssues);
 
-    const scorer = resolveScorer(s.scorer, baseDir);
+    const scorer = await resolveScoring(s.scorer, baseDir, at('scorer'));
     s.scorer = scorer.section;
-    issues.push(...scorer.issues.map((i) => ({ ...i, path: at('scorer', ...i.path) })));
+    issues.push(...scorer.issues);
 
     resolveRuntime(s, baseDir, issues);
     return { section: s as unknown as JsonObject, issues };
@@ -61,7 +61,7 @@ export const mergeObjectiveKind: ObjectiveKind = {
 
   async fingerprint(section, { baseDir }) {
     const s = section as unknown as MergeSection;
-    const out: JsonObject = { models: await modelHashes(s, baseDir), scorer: await fingerprintScorer(s.scorer, baseDir) };
+    const out: JsonObject = { models: await modelHashes(s, baseDir), scorer: await fingerprintScoring(s.scorer, baseDir) };
     const workflow = s.runtime.backend === 'comfyui' ? s.runtime.comfyui.workflow : undefined;
     if (workflow !== undefined) out.workflow = await sha256File(fromBase(baseDir, workflow));
     return out;
@@ -74,7 +74,7 @@ export const mergeObjectiveKind: ObjectiveKind = {
     const { payloads, issues } = loadPayloads(s.payloads, baseDir, payloadRng(rng), at('payloads'));
     if (issues.length > 0) throw new UserInputError(issues[0].message, issues.map((i) => i.message));
 
-    const judge = await createJudge(s.scorer, { baseDir, runDir, log });
+    const judge = await createJudge(s.scorer, baseDir, runDir);
     let backend: Backend | undefined;
     try {
       backend = createBackend(s, baseDir, space, payloads);
@@ -111,6 +111,18 @@ export const mergeObjectiveKind: ObjectiveKind = {
     }
   },
 };
+
+/** The scorer panel, scoring one payload's images at a time; the section's tally and penalty aggregate them. */
+async function createJudge(section: JsonObject, baseDir: string, runDir: string): Promise<Judge> {
+  const { tally, penalty } = parseScoringSection(section, at('scorer'));
+  const panel = await createScorer(section, baseDir, { runDir, log });
+  return {
+    aggregate: { tally, penalty },
+    judge: (images, signal) => panel.scoreImages(images, signal),
+    fingerprint: () => panel.fingerprint(),
+    close: () => panel.close(),
+  };
+}
 
 /** Wildcards are drawn from the experiment seed, in a stream of their own. */
 function payloadRng(rng: ObjectiveSetting['rng']) {
