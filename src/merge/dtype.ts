@@ -41,7 +41,7 @@ export function storageDtype(output: OutputDtype): FloatDtype {
 if (endianness() !== 'LE') throw new Error('autombw merge needs a little-endian CPU (safetensors data is little-endian)');
 
 /** Float32 value of every half-precision bit pattern: decoding is one table lookup. */
-const F16_TABLE: Float32Array = (() => {
+export const F16_VALUES: Float32Array = (() => {
   const table = new Float32Array(65536);
   const bits = new Uint32Array(table.buffer);
   for (let h = 0; h < 65536; h++) {
@@ -55,8 +55,16 @@ const F16_TABLE: Float32Array = (() => {
   return table;
 })();
 
+/** Float32 value of every bfloat16 bit pattern (the high half of a float32). */
+export const BF16_VALUES: Float32Array = (() => {
+  const table = new Float32Array(65536);
+  const bits = new Uint32Array(table.buffer);
+  for (let h = 0; h < 65536; h++) bits[h] = h << 16;
+  return table;
+})();
+
 export function f16BitsToFloat(h: number): number {
-  return F16_TABLE[h & 0xffff];
+  return F16_VALUES[h & 0xffff];
 }
 
 /** Half-precision bits of a float32 given by its bit pattern, rounded to nearest even. */
@@ -100,7 +108,7 @@ export function decodeFloats(bytes: Uint8Array, dtype: FloatDtype, out: Float32A
   switch (dtype) {
     case 'F16': {
       const src = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
-      const table = F16_TABLE;
+      const table = F16_VALUES;
       for (let i = 0; i < count; i++) out[i] = table[src[i]];
       return;
     }

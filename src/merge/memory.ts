@@ -1,6 +1,7 @@
 import { UserInputError } from '../config/issues.js';
 import { detectArchitecture } from './architecture.js';
 import { choosePreset } from './block-map.js';
+import { elementStep } from './element-loop.js';
 import { planMerge, type KeyInfo, type PlanNotes } from './plan.js';
 import { mergeRng, resolveSpec, tensorJob, type MergeSpec } from './spec.js';
 
@@ -40,10 +41,17 @@ export function mergeTensors(o: MergeTensorsOptions): { tensors: Map<string, Flo
       tensors.set(action.key, { shape: [...source.shape], data: source.data.slice() });
       continue;
     }
-    const out = source.data.slice();
-    const b = o.models.b.get(action.key)!.data.slice();
-    const c = method.needsC ? o.models.c!.get(action.key)!.data.slice() : undefined;
-    method.kernel(tensorJob(resolved, root, action.key, action.alpha))(out, b, c, out);
+    const job = tensorJob(resolved, root, action.key, action.alpha);
+    const b = o.models.b.get(action.key)!.data;
+    const c = method.needsC ? o.models.c!.get(action.key)!.data : undefined;
+    const out = new Float32Array(source.data.length);
+    if (method.kind === 'tensor') {
+      out.set(source.data);
+      method.kernel(job)(out, b.slice(), c, out); // the kernel uses its first two inputs as scratch
+    } else {
+      const { loop, parameters } = elementStep(method, job, c ? ['F32', 'F32', 'F32'] : ['F32', 'F32']);
+      loop(source.data, b, c, out, out.length, parameters);
+    }
     tensors.set(action.key, { shape: [...source.shape], data: out });
   }
   return { tensors, preset: preset.id, notes: plan.notes };

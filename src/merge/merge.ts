@@ -4,8 +4,8 @@ import { UserInputError } from '../config/issues.js';
 import type { Architecture } from '../space/presets.js';
 import { detectArchitecture, type Detection } from './architecture.js';
 import { choosePreset } from './block-map.js';
-import { isFloatDtype, OUTPUT_DTYPES, storageDtype, type OutputDtype } from './dtype.js';
-import type { Kernel } from './methods/types.js';
+import { isFloatDtype, OUTPUT_DTYPES, storageDtype, type FloatDtype, type OutputDtype } from './dtype.js';
+import { elementStep } from './element-loop.js';
 import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
 import { recipeMetadata, type ModelRef } from './recipe-metadata.js';
 import { openAll, type SafetensorsReader } from './safetensors/reader.js';
@@ -120,9 +120,13 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
       for (let i = 0; i < written.length; i++) {
         const action = written[i] as Exclude<KeyAction, { kind: 'drop' }>;
         const inputs = action.kind === 'merge' ? readers.map((r) => ({ reader: r, entry: r.get(action.key)! })) : [{ reader: a, entry: a.get(action.key)! }];
-        const kernel: Kernel | undefined = action.kind === 'merge' ? method.kernel(tensorJob(resolved, root, action.key, action.alpha)) : undefined;
-        if (kernel && !method.elementwise) await pipe.wholeTensor(inputs, writer.entries[i], kernel);
-        else await pipe.chunked(inputs, writer.entries[i], kernel);
+        const out = writer.entries[i];
+        if (action.kind === 'copy') await pipe.chunked(inputs, out, undefined);
+        else {
+          const job = tensorJob(resolved, root, action.key, action.alpha);
+          if (method.kind === 'tensor') await pipe.wholeTensor(inputs, out, method.kernel(job));
+          else await pipe.chunked(inputs, out, elementStep(method, job, inputs.map((x) => x.entry.dtype as FloatDtype)));
+        }
         o.onProgress?.({ tensorsDone: i + 1, tensorsTotal: written.length, bytesDone: writer.entries[i].end, bytesTotal: dataTotal, key: action.key });
       }
       await writer.commit();

@@ -1,4 +1,5 @@
 import { decodeFloats, DTYPE_SIZES, encodeFloats, type FloatDtype } from './dtype.js';
+import { elementView, type ElementStep } from './element-loop.js';
 import type { Kernel } from './methods/types.js';
 import type { TensorEntry } from './safetensors/header.js';
 import type { SafetensorsReader } from './safetensors/reader.js';
@@ -9,6 +10,7 @@ export interface PipeInput {
   entry: TensorEntry;
 }
 
+
 /**
  * Moves tensors from readers through a kernel into the writer in fixed-size chunks, with two
  * buffer slots so the next chunk's reads and the previous chunk's write overlap the compute.
@@ -18,7 +20,7 @@ export class TensorPipe {
   private readonly raw: [Uint8Array[], Uint8Array[]] = [[], []];
   private readonly out: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   private readonly writes: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()];
-  private readonly floats: Float32Array[] = [];
+  private floats = new Float32Array(0);
 
   constructor(
     private readonly writer: SafetensorsWriter,
@@ -29,14 +31,13 @@ export class TensorPipe {
   }
 
   /**
-   * Streams one output tensor. Without a kernel it is a copy of the first input: byte for byte
-   * when the dtype is unchanged, else decoded and re-encoded. With a kernel the kernel must be
-   * elementwise (see MergeMethod.elementwise).
+   * Streams one output tensor through an elementwise step. Without a step it is a copy of the
+   * first input: byte for byte when the dtype is unchanged, else decoded and re-encoded.
    */
-  async chunked(inputs: readonly PipeInput[], out: TensorEntry, kernel: Kernel | undefined): Promise<void> {
+  async chunked(inputs: readonly PipeInput[], out: TensorEntry, elementwise: ElementStep | undefined): Promise<void> {
     const n = elementCount(out);
     const step = this.chunkElements;
-    const verbatim = !kernel && inputs[0].entry.dtype === out.dtype;
+    const verbatim = !elementwise && inputs[0].entry.dtype === out.dtype;
     let next = n > 0 ? this.prefetch(0, inputs, 0, Math.min(step, n)) : undefined;
     for (let k = 0, start = 0; start < n; k++, start += step) {
       this.signal?.throwIfAborted();
@@ -49,13 +50,12 @@ export class TensorPipe {
         this.writes[slot] = this.writer.write(out.name, bytes[0]);
         continue;
       }
-      const f = inputs.map((input, i) => {
-        const target = this.floatBuffer(i, count);
-        decodeFloats(bytes[i], input.entry.dtype as FloatDtype, target, count);
-        return target;
-      });
-      kernel?.(f[0], f[1], f[2], f[0]);
-      await this.emit(slot, out, f[0], count);
+      const values = this.floatBuffer(count);
+      if (elementwise) {
+        const [a, b, c] = inputs.map((input, i) => elementView(bytes[i], input.entry.dtype as FloatDtype, count));
+        elementwise.loop(a, b, c, values, count, elementwise.parameters);
+      } else decodeFloats(bytes[0], inputs[0].entry.dtype as FloatDtype, values, count);
+      await this.emit(slot, out, values, count);
     }
   }
 
@@ -103,9 +103,9 @@ export class TensorPipe {
     }));
   }
 
-  private floatBuffer(i: number, count: number): Float32Array {
-    if ((this.floats[i]?.length ?? 0) < count) this.floats[i] = new Float32Array(Math.max(count, this.chunkElements));
-    return this.floats[i].subarray(0, count);
+  private floatBuffer(count: number): Float32Array {
+    if (this.floats.length < count) this.floats = new Float32Array(Math.max(count, this.chunkElements));
+    return this.floats.subarray(0, count);
   }
 }
 

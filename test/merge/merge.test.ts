@@ -21,20 +21,23 @@ let inputs: { a: Map<string, TinyTensor>; b: Map<string, TinyTensor>; c: Map<str
 beforeAll(async () => {
   dir = tempDir('autombw-merge-');
   files = { a: path.join(dir, 'a.safetensors'), b: path.join(dir, 'b.safetensors'), c: path.join(dir, 'c.safetensors') };
-  // Mixed storage types, so decoding of every float type is on the path; one tensor spans several chunks.
+  // A in F16, B in BF16, C in F64: every float storage type is on the path; one tensor spans several chunks.
   const shapes = { [BIG]: [41, 50] };
   const made = await Promise.all([
     writeTinyCheckpoint(files.a, { layout: 'sd1', seed: 'A', dtype: 'F16', shapes }),
     writeTinyCheckpoint(files.b, { layout: 'sd1', seed: 'B', dtype: 'BF16', shapes }),
-    writeTinyCheckpoint(files.c, { layout: 'sd1', seed: 'C', dtype: 'F32', shapes, include: (k) => !k.startsWith('model_ema.') }),
+    writeTinyCheckpoint(files.c, { layout: 'sd1', seed: 'C', dtype: 'F64', shapes, include: (k) => !k.startsWith('model_ema.') }),
   ]);
   const [a, b, c] = made.map((ts) => new Map(ts.map((t) => [t.name, t])));
   inputs = { a, b, c };
 });
 
+/** Stored input values as the methods see them: float32 (float64 storage rounds). */
+const stored = (model: Map<string, TinyTensor>, key: string) => model.get(key)!.values.map(Math.fround);
+
 /** The float32 result of each method, from the stored input values. */
 function reference(method: string, key: string, alpha: number): number[] {
-  const [a, b, c] = [inputs.a, inputs.b, inputs.c].map((m) => m.get(key)!.values);
+  const [a, b, c] = [inputs.a, inputs.b, inputs.c].map((m) => stored(m, key));
   switch (method) {
     case 'weighted-sum':
       return a.map((x, i) => Math.fround(x * (1 - alpha) + b[i] * alpha));
@@ -104,7 +107,7 @@ describe('streaming merge numerics', () => {
   it('ties streamed from files matches the paper\'s definition on the multi-chunk tensor', async () => {
     const output = path.join(dir, 'ties-f32.safetensors');
     await merge({ method: 'ties', dtype: 'f32', output, chunkElements: 300, options: { density: 0.3 } });
-    const [a, b, c] = [inputs.a, inputs.b, inputs.c].map((m) => m.get(BIG)!.values);
+    const [a, b, c] = [inputs.a, inputs.b, inputs.c].map((m) => stored(m, BIG));
     const alpha = WEIGHTS.OUT02;
     const k = Math.ceil(0.3 * a.length);
     const trim = (tau: number[]) => {

@@ -1,16 +1,12 @@
-import type { MergeMethod } from './types.js';
+import type { ElementwiseMethod } from './types.js';
 
-export const addDifference: MergeMethod = {
+export const addDifference: ElementwiseMethod = {
   id: 'add-difference',
   formula: 'A + α·(B − C)',
   needsC: true,
   uses: [],
   random: false,
-  elementwise: true,
-  kernel({ alpha }) {
-    return (a, b, c, out) => {
-      const n = out.length;
-      for (let i = 0; i < n; i++) out[i] = a[i] + alpha * (b[i] - c![i]);
-    };
-  },
+  kind: 'elementwise',
+  expression: 'a + alpha * (b - c)',
+  parameters: ({ alpha }) => ({ alpha }),
 };

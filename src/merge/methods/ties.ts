@@ -1,4 +1,4 @@
-import type { MergeMethod } from './types.js';
+import type { TensorMethod } from './types.js';
 
 /**
  * TIES-merging (Yadav et al. 2023) of the task vectors τA = A − C and τB = B − C: trim each to its
@@ -6,13 +6,13 @@ import type { MergeMethod } from './types.js';
  * sign as the sign of τ̂A + τ̂B, average the trimmed entries that agree with it (disjoint mean),
  * and add the result to C scaled by α. Needs whole tensors for the top-k.
  */
-export const ties: MergeMethod = {
+export const ties: TensorMethod = {
   id: 'ties',
   formula: 'C + α·disjoint_mean(trim_k(A − C), trim_k(B − C))',
   needsC: true,
   uses: ['density'],
   random: false,
-  elementwise: false,
+  kind: 'tensor',
   kernel({ alpha, options }) {
     return (a, b, c, out) => {
       const n = out.length;

@@ -23,12 +23,12 @@ export interface TensorJob {
 }
 
 /**
- * Merges float32 element ranges. `out` may be the same array as `a`; inputs are scratch and may
- * be overwritten. `c` is present exactly when the method needs model C.
+ * Merges whole float32 tensors. `out` may be the same array as `a`; inputs are scratch and may be
+ * overwritten. `c` is present exactly when the method needs model C.
  */
 export type Kernel = (a: Float32Array, b: Float32Array, c: Float32Array | undefined, out: Float32Array) => void;
 
-export interface MergeMethod {
+interface MethodBase {
   readonly id: MergeMethodId;
   /** One line for help texts. */
   readonly formula: string;
@@ -37,11 +37,28 @@ export interface MergeMethod {
   readonly uses: ReadonlyArray<keyof MethodOptions>;
   /** Draws random numbers, so the seed is part of its recipe. */
   readonly random: boolean;
+}
+
+/**
+ * A method whose output element depends only on the input elements at the same index, visited in
+ * index order: the streaming merge runs it chunk by chunk in bounded memory.
+ */
+export interface ElementwiseMethod extends MethodBase {
+  readonly kind: 'elementwise';
   /**
-   * True when calling one tensor's kernel on consecutive element ranges, in order, equals calling
-   * it once on the whole tensor; the streaming merge then works in bounded chunks.
+   * The per-element formula, a JavaScript expression over the float32 input values `a`, `b`, `c`
+   * and the names `parameters` returns. It is compiled into one loop per combination of input
+   * storage types (see element-loop.ts), so decoding and arithmetic share a single pass.
    */
-  readonly elementwise: boolean;
-  /** A kernel for one tensor; stateful kernels (DARE's random stream) carry state across calls. */
+  readonly expression: string;
+  /** Per-tensor values of the expression's other names; objects (DARE's Rng) keep their state across chunks. */
+  parameters(job: TensorJob): Record<string, unknown>;
+}
+
+/** A method that needs whole tensors at once (TIES: top-k by magnitude). */
+export interface TensorMethod extends MethodBase {
+  readonly kind: 'tensor';
   kernel(job: TensorJob): Kernel;
 }
+
+export type MergeMethod = ElementwiseMethod | TensorMethod;

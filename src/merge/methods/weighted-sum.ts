@@ -1,17 +1,12 @@
-import type { MergeMethod } from './types.js';
+import type { ElementwiseMethod } from './types.js';
 
-export const weightedSum: MergeMethod = {
+export const weightedSum: ElementwiseMethod = {
   id: 'weighted-sum',
   formula: 'A·(1−α) + B·α',
   needsC: false,
   uses: [],
   random: false,
-  elementwise: true,
-  kernel({ alpha }) {
-    const keep = 1 - alpha;
-    return (a, b, _c, out) => {
-      const n = out.length;
-      for (let i = 0; i < n; i++) out[i] = a[i] * keep + b[i] * alpha;
-    };
-  },
+  kind: 'elementwise',
+  expression: 'a * keep + b * alpha',
+  parameters: ({ alpha }) => ({ keep: 1 - alpha, alpha }),
 };
