@@ -77,7 +77,7 @@ describe('autombw CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/trial 4 +\[5\/5\]/);
     expect(readdirSync(path.join(dir, 'runs'))).toEqual([hash.slice(0, 12)]);
-    expect(readdirSync(path.join(dir, 'runs', hash.slice(0, 12))).sort()).toEqual(['best.json', 'config.resolved.yaml', 'journal.jsonl', 'run.json']);
+    expect(readdirSync(path.join(dir, 'runs', hash.slice(0, 12)))).toEqual(expect.arrayContaining(['best.json', 'config.resolved.yaml', 'journal.jsonl', 'run.json', 'report.html']));
   });
 
   it('run: exits 1 when every trial failed', () => {
