@@ -74,12 +74,23 @@ describe('autombw merge', () => {
     const weights = Object.fromEntries(getPreset('sd1-27')!.blocks.map((blk, i) => [blk, i % 2]));
     writeFileSync(path.join(run, 'best.json'), JSON.stringify({ hash, preset: 'sd1-27', trial: 12, value: 0.8, weights }));
     writeFileSync(path.join(run, 'run.json'), JSON.stringify({ hash, base_dir: dir }));
-    writeFileSync(path.join(run, 'config.resolved.yaml'), 'objective:\n  kind: merge\n  method: dare\n  models:\n    a: models/a.safetensors\n    b: models/b.safetensors\n    c: models/c.safetensors\n');
+    writeFileSync(path.join(run, 'config.resolved.yaml'), [
+      'objective:',
+      '  kind: merge',
+      '  method: dare',
+      '  method_options: {density: 0.2, drop_rate: 0.3, seed: 4}',
+      '  models:',
+      '    a: models/a.safetensors',
+      '    b: {path: models/b.safetensors}',
+      '    c: models/c.safetensors',
+      '',
+    ].join('\n'));
     const output = path.join(dir, 'from-run.safetensors');
-    expect(await mergeCommand.run([run, '-o', output, '--seed', '4', ...cacheArgs()])).toBe(0);
+    expect(await mergeCommand.run([run, '-o', output, ...cacheArgs()])).toBe(0);
     expect(readRecipeMetadata((await readTensors(output)).metadata)).toMatchObject({
       method: 'dare',
       seed: 4,
+      options: { dropRate: 0.3 },
       weights,
       runHash: hash,
       models: { a: { sha256: sha(a) }, b: { sha256: sha(b) }, c: { sha256: sha(c) } },

@@ -16,8 +16,8 @@ export const mergeCommand: Command = {
   help: `Usage: autombw merge [RUN_DIR] -o out.safetensors [options]
 
 The recipe comes from one of:
-  RUN_DIR               a run directory (runs/<hash>/): its best recipe; models and
-                        method from its merge objective unless given below
+  RUN_DIR               a run directory (runs/<hash>/): its best recipe; models, method
+                        and method options from its merge objective unless given below
   --recipe FILE         a recipe JSON {"preset": "...", "weights": {"IN00": 0.5, ...}}
                         (a best.json works too)
   --weights TEXT        block weights: JSON, NAME=VALUE pairs ("IN00=0.5,IN01=0.3,..."),
@@ -122,10 +122,10 @@ from a run, the run hash. The file appears only when complete.`,
         dtype: dtype as OutputDtype,
         output: values.output,
         overwrite: values.force ?? false,
-        seed: values.seed !== undefined ? parseNumber('--seed', values.seed) : undefined,
+        seed: values.seed !== undefined ? parseNumber('--seed', values.seed) : fromRun?.seed,
         options: {
-          density: values.density !== undefined ? parseNumber('--density', values.density) : undefined,
-          dropRate: values.drop !== undefined ? parseNumber('--drop', values.drop) : undefined,
+          density: values.density !== undefined ? parseNumber('--density', values.density) : fromRun?.options.density,
+          dropRate: values.drop !== undefined ? parseNumber('--drop', values.drop) : fromRun?.options.dropRate,
         },
         provenance: { sha256, ...(fromRun ? { runHash: fromRun.runHash } : {}) },
         onProgress,
