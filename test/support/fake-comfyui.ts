@@ -148,6 +148,8 @@ export class FakeComfyUI {
   readonly files = new Map<string, Buffer>();
   /** Prompts executed (not counting rejected or deleted ones). */
   executed = 0;
+  /** Milliseconds the worker spent executing prompts: the server's busy time, for utilization. */
+  busyMs = 0;
   imageMs: number;
   promptMs: number;
   private readonly classes: Record<string, NodeClass>;
@@ -433,7 +435,9 @@ export class FakeComfyUI {
     const item = this.queue.shift();
     if (!item) return;
     this.workerBusy = true;
+    const started = performance.now();
     this.execute(item).finally(() => {
+      this.busyMs += performance.now() - started;
       this.workerBusy = false;
       this.running = undefined;
       this.broadcastStatus();
