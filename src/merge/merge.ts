@@ -1,16 +1,16 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../config/issues.js';
-import type { Architecture } from '../space/presets.js';
+import type { Architecture, BlockPreset } from '../space/presets.js';
 import { detectArchitecture, type Detection } from './architecture.js';
 import { choosePreset } from './block-map.js';
 import { isFloatDtype, OUTPUT_DTYPES, storageDtype, type FloatDtype, type OutputDtype } from './dtype.js';
 import { elementStep } from './element-loop.js';
 import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
-import { recipeMetadata, type ModelRef } from './recipe-metadata.js';
+import { recipeMetadata, type MergeRecipe } from './recipe-metadata.js';
 import { openAll, type SafetensorsReader } from './safetensors/reader.js';
 import { SafetensorsWriter, type TensorSpec } from './safetensors/writer.js';
-import { mergeRng, resolveSpec, tensorJob, type MergeSpec } from './spec.js';
+import { mergeRng, resolveSpec, tensorJob, type MergeSpec, type ResolvedSpec } from './spec.js';
 import { TensorPipe } from './tensor-pipe.js';
 
 export type ModelSlot = 'a' | 'b' | 'c';
@@ -86,49 +86,17 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
     const preset = choosePreset(o.preset, detection, files[0]);
     const [a, b, c] = readers;
     const plan = planMerge(preset, method, o.weights, { a: a.tensors, b: b.tensors, ...(c ? { c: c.tensors } : {}) });
-    const written = plan.actions.filter((x) => x.kind !== 'drop');
+    const written = plan.actions.filter((x): x is Exclude<KeyAction, { kind: 'drop' }> => x.kind !== 'drop');
+    const metadata = { format: 'pt', ...recipeMetadata(recipeOf(o, preset, resolved, dtype, slots)), ...o.metadata };
     const outDtype = storageDtype(dtype);
     const specs: TensorSpec[] = written.map((x) => {
       const t = a.get(x.key)!;
       return { name: t.name, dtype: isFloatDtype(t.dtype) ? outDtype : t.dtype, shape: t.shape };
     });
-    const models = Object.fromEntries(slots.map((s, i) => {
-      const sha256 = o.provenance?.sha256?.[s];
-      return [s, { file: path.basename(files[i]), ...(sha256 ? { sha256 } : {}) }];
-    })) as { a: ModelRef; b: ModelRef; c?: ModelRef };
-    const metadata = {
-      format: 'pt',
-      ...recipeMetadata({
-        preset: preset.id,
-        presetVersion: preset.version,
-        method: method.id,
-        weights: Object.fromEntries(preset.blocks.map((blk) => [blk, o.weights[blk]])),
-        dtype,
-        ...resolved.recorded,
-        models,
-        ...(o.provenance?.runHash ? { runHash: o.provenance.runHash } : {}),
-      }),
-      ...o.metadata,
-    };
-
     await mkdir(path.dirname(path.resolve(o.output)), { recursive: true });
     const writer = await SafetensorsWriter.create(o.output, specs, metadata);
     try {
-      const pipe = new TensorPipe(writer, o.chunkElements ?? DEFAULT_CHUNK_ELEMENTS, o.signal);
-      const root = mergeRng(resolved);
-      const dataTotal = writer.entries.length > 0 ? writer.entries[writer.entries.length - 1].end : 0;
-      for (let i = 0; i < written.length; i++) {
-        const action = written[i] as Exclude<KeyAction, { kind: 'drop' }>;
-        const inputs = action.kind === 'merge' ? readers.map((r) => ({ reader: r, entry: r.get(action.key)! })) : [{ reader: a, entry: a.get(action.key)! }];
-        const out = writer.entries[i];
-        if (action.kind === 'copy') await pipe.chunked(inputs, out, undefined);
-        else {
-          const job = tensorJob(resolved, root, action.key, action.alpha);
-          if (method.kind === 'tensor') await pipe.wholeTensor(inputs, out, method.kernel(job));
-          else await pipe.chunked(inputs, out, elementStep(method, job, inputs.map((x) => x.entry.dtype as FloatDtype)));
-        }
-        o.onProgress?.({ tensorsDone: i + 1, tensorsTotal: written.length, bytesDone: writer.entries[i].end, bytesTotal: dataTotal, key: action.key });
-      }
+      await streamTensors(writer, readers, written, resolved, o);
       await writer.commit();
     } catch (e) {
       await writer.abort();
@@ -154,6 +122,50 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
   } finally {
     await Promise.all(readers.map((r) => r.close()));
   }
+}
+
+/** Writes every tensor in order: A's bytes for copies, the method's result for merged keys. */
+async function streamTensors(
+  writer: SafetensorsWriter,
+  readers: readonly SafetensorsReader[],
+  written: ReadonlyArray<Exclude<KeyAction, { kind: 'drop' }>>,
+  resolved: ResolvedSpec,
+  o: MergeCheckpointsOptions,
+): Promise<void> {
+  const { method } = resolved;
+  const pipe = new TensorPipe(writer, o.chunkElements ?? DEFAULT_CHUNK_ELEMENTS, o.signal);
+  const root = mergeRng(resolved);
+  const bytesTotal = writer.entries.length > 0 ? writer.entries[writer.entries.length - 1].end : 0;
+  for (let i = 0; i < written.length; i++) {
+    const action = written[i];
+    const out = writer.entries[i];
+    if (action.kind === 'copy') await pipe.chunked([{ reader: readers[0], entry: readers[0].get(action.key)! }], out, undefined);
+    else {
+      const inputs = readers.map((r) => ({ reader: r, entry: r.get(action.key)! }));
+      const job = tensorJob(resolved, root, action.key, action.alpha);
+      if (method.kind === 'tensor') await pipe.wholeTensor(inputs, out, method.kernel(job));
+      else await pipe.chunked(inputs, out, elementStep(method, job, inputs.map((x) => x.entry.dtype as FloatDtype)));
+    }
+    o.onProgress?.({ tensorsDone: i + 1, tensorsTotal: written.length, bytesDone: out.end, bytesTotal, key: action.key });
+  }
+}
+
+/** The recipe the output's metadata records. */
+function recipeOf(o: MergeCheckpointsOptions, preset: BlockPreset, resolved: ResolvedSpec, dtype: OutputDtype, slots: readonly ModelSlot[]): MergeRecipe {
+  const models = Object.fromEntries(slots.map((s) => {
+    const sha256 = o.provenance?.sha256?.[s];
+    return [s, { file: path.basename(o.models[s]!), ...(sha256 ? { sha256 } : {}) }];
+  })) as MergeRecipe['models'];
+  return {
+    preset: preset.id,
+    presetVersion: preset.version,
+    method: resolved.method.id,
+    weights: Object.fromEntries(preset.blocks.map((blk) => [blk, o.weights[blk]])),
+    dtype,
+    ...resolved.recorded,
+    models,
+    ...(o.provenance?.runHash ? { runHash: o.provenance.runHash } : {}),
+  };
 }
 
 /** The architecture all inputs share; models of different architectures cannot be merged. */
