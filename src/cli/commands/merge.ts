@@ -112,6 +112,10 @@ from a run, the run hash. The file appears only when complete.`,
       if (p.tensorsDone === 1) bar?.start(p.tensorsTotal, 0, { key: '' });
       bar?.update(p.tensorsDone, { key: p.key.length > 48 ? `…${p.key.slice(-47)}` : p.key });
     };
+    // Ctrl-C stops between chunks and removes the temporary file instead of leaving it behind.
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
     let report;
     try {
       report = await mergeCheckpoints({
@@ -129,9 +133,16 @@ from a run, the run hash. The file appears only when complete.`,
         },
         provenance: { sha256, ...(fromRun ? { runHash: fromRun.runHash } : {}) },
         onProgress,
+        signal: interrupt.signal,
       });
+    } catch (e) {
+      if (!interrupt.signal.aborted) throw e;
+      bar?.stop();
+      console.error(`interrupted; ${values.output} was not written`);
+      return 130;
     } finally {
       bar?.stop();
+      process.removeListener('SIGINT', onSigint);
     }
 
     report.warnings.forEach((w) => console.error(`warning: ${w}`));
