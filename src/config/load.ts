@@ -11,7 +11,7 @@ import { defaultInitialSize } from '../optimizers/initial.js';
 import { objectiveKind } from '../objectives/kinds.js';
 import { parseDuration } from '../util/duration.js';
 import { Rng } from '../util/rng.js';
-import type { JsonObject, JsonValue } from '../util/json.js';
+import { isPlainObject, type JsonObject, type JsonValue } from '../util/json.js';
 
 export interface LoadedExperiment {
   /** Absolute path of the experiment file. */
@@ -30,6 +30,11 @@ export interface HashedExperiment extends LoadedExperiment {
   hash: string;
 }
 
+export interface LoadOptions {
+  /** Rewrites the parsed file before validation: `compare` runs one experiment with other optimizers, seeds and budgets. */
+  patch?: (data: Record<string, unknown>) => Record<string, unknown>;
+}
+
 type RawRecipe = string | { weights: Record<string, number>; preset?: string } | { string: string; format: RecipeFormat };
 
 /**
@@ -37,11 +42,13 @@ type RawRecipe = string | { weights: Record<string, number>; preset?: string } |
  * and semantic checks that need no running (files exist, blocks known, bounds ordered, groups,
  * budget) — is reported together, each as `file:line:col: path: message`.
  */
-export async function loadExperiment(file: string): Promise<LoadedExperiment> {
+export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedExperiment> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new UserInputError(`${displayPath(absolute)}: experiment file not found`);
   if (!/\.(ya?ml|json)$/i.test(absolute)) throw new UserInputError(`${displayPath(absolute)}: expected a .yaml, .yml or .json experiment file`);
-  const { data, sources } = SourceMap.load(absolute);
+  const loaded = SourceMap.load(absolute);
+  const { sources } = loaded;
+  const data = options.patch && isPlainObject(loaded.data) ? options.patch(loaded.data) : loaded.data;
   const baseDir = path.dirname(absolute);
   const fail = (issues: ConfigIssue[]): never => {
     const lines = issues.map((i) => sources.format(i.path, i.message, { key: i.key }));
@@ -126,8 +133,8 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
 }
 
 /** Loads an experiment and computes its run hash (hashing model files by content, cached). */
-export async function loadAndHashExperiment(file: string): Promise<HashedExperiment> {
-  const loaded = await loadExperiment(file);
+export async function loadAndHashExperiment(file: string, options: LoadOptions = {}): Promise<HashedExperiment> {
+  const loaded = await loadExperiment(file, options);
   const fingerprint: JsonValue = await objectiveKind(loaded.config.objective.kind).fingerprint(loaded.config.objective, {
     baseDir: loaded.baseDir,
     rng: Rng.fromSeed(loaded.config.seed),

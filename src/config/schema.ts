@@ -17,20 +17,27 @@ export function schemasDir(): string {
   throw new Error('autombw: cannot find the schemas/ directory of the package');
 }
 
-let compiled: ValidateFunction | undefined;
+let registry: Ajv2020 | undefined;
 
-/** The experiment validator: every schema under schemas/ registered by its relative path. */
-export function experimentValidator(): ValidateFunction {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
-  const root = schemasDir();
-  for (const rel of listSchemaFiles(root)) {
-    const schema = JSON.parse(readFileSync(path.join(root, rel), 'utf8'));
-    schema.$id = rel.split(path.sep).join('/');
-    ajv.addSchema(schema);
+/** The validator of one schema under schemas/ (by relative path); all are registered together so they can $ref each other. */
+export function schemaValidator(id: string): ValidateFunction {
+  if (!registry) {
+    registry = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
+    const root = schemasDir();
+    for (const rel of listSchemaFiles(root)) {
+      const schema = JSON.parse(readFileSync(path.join(root, rel), 'utf8'));
+      schema.$id = rel.split(path.sep).join('/');
+      registry.addSchema(schema);
+    }
   }
-  compiled = ajv.getSchema('experiment.schema.json')!;
-  return compiled;
+  const validate = registry.getSchema(id);
+  if (!validate) throw new Error(`autombw: no schema ${id} in ${schemasDir()}`);
+  return validate;
+}
+
+/** The experiment validator. */
+export function experimentValidator(): ValidateFunction {
+  return schemaValidator('experiment.schema.json');
 }
 
 function listSchemaFiles(root: string, sub = ''): string[] {

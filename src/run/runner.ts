@@ -17,6 +17,8 @@ export interface RunControls {
   /** Aborted: interrupt evaluations in flight too (they stay pending and are redone on resume). */
   abort?: AbortSignal;
   progress: ProgressReporter;
+  /** Puts something in front of the run's objective (compare: an evaluation cache shared by its runs). */
+  wrapObjective?: (objective: Objective) => Objective;
 }
 
 export interface RunResult {
@@ -98,6 +100,7 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
       runDir: runDir.dir,
       space,
     });
+    if (controls.wrapObjective) objective = controls.wrapObjective(objective);
     journal = new JournalWriter(runDir.journal);
     const sessionStart = Date.now();
     journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION });
