@@ -1,6 +1,7 @@
 import type { ObjectiveKind } from './kind.js';
 import { commandObjectiveKind } from './command.js';
 import { functionObjectiveKind } from './function.js';
+import { mergeObjectiveKind } from './merge/index.js';
 import { moduleObjectiveKind } from './module.js';
 
 /** Every `objective.kind` of the experiment YAML. */
@@ -8,6 +9,7 @@ export const OBJECTIVE_KINDS: Readonly<Record<string, ObjectiveKind>> = {
   function: functionObjectiveKind,
   command: commandObjectiveKind,
   module: moduleObjectiveKind,
+  merge: mergeObjectiveKind,
 };
 
 export function objectiveKind(kind: string): ObjectiveKind {
