@@ -33,13 +33,24 @@ export async function resolveScoring(section: unknown, baseDir: string, at: Path
  * (batch, provider, threads) and where ratings are typed are left out.
  */
 export async function fingerprintScoring(section: unknown, baseDir: string): Promise<JsonValue> {
-  const s = parsed(section, []);
+  const s = await resolved(section, baseDir);
+  return panelFingerprint(s, await judgeFingerprints(s, baseDir));
+}
+
+async function judgeFingerprints(s: ScoringSection, baseDir: string): Promise<JsonValue[]> {
+  const out: JsonValue[] = [];
+  for (const item of s.scorers) out.push(await scorerKind(item).fingerprint(item, baseDir));
+  return out;
+}
+
+function panelFingerprint(s: ScoringSection, judges: readonly JsonValue[]): JsonValue {
   const names = scorerNames(s);
-  const scorers: JsonValue[] = [];
-  for (const [i, item] of s.scorers.entries()) {
-    scorers.push({ name: names[i], weight: item.weight, transform: { ...item.transform }, judge: await scorerKind(item).fingerprint(item, baseDir) });
-  }
-  return { scorers, combine: s.combine, tally: s.tally, penalty: { ...s.penalty } };
+  return {
+    scorers: s.scorers.map((item, i) => ({ name: names[i], weight: item.weight, transform: { ...item.transform }, judge: judges[i] })),
+    combine: s.combine,
+    tally: s.tally,
+    penalty: { ...s.penalty },
+  };
 }
 
 /**
@@ -48,23 +59,20 @@ export async function fingerprintScoring(section: unknown, baseDir: string): Pro
  * problems while scoring later throw plain Errors, which fail a trial.
  */
 export async function createScorer(section: unknown, baseDir: string, env: Partial<ScorerEnvironment> = {}): Promise<ScorerPanel> {
-  const resolved = await resolveScoring(section, baseDir, ['scorer']);
-  if (resolved.issues.length > 0) throw configError(resolved.issues, []);
-  const s = resolved.section as unknown as ScoringSection;
+  const s = await resolved(section, baseDir);
   const full: ScorerEnvironment = {
     log: env.log ?? ((line) => process.stderr.write(`${line}\n`)),
     terminal: env.terminal ?? { input: process.stdin, output: process.stderr },
     ...(env.runDir !== undefined ? { runDir: env.runDir } : {}),
   };
   const names = scorerNames(s);
-  const identity = canonicalJson(await fingerprintScoring(s, baseDir));
+  const judges = await judgeFingerprints(s, baseDir);
   const members: PanelMember[] = [];
   try {
     for (const [i, item] of s.scorers.entries()) {
-      const kind = scorerKind(item);
-      const judgeIdentity = canonicalJson(await kind.fingerprint(item, baseDir));
       try {
-        members.push({ scorer: await kind.create(item, { name: names[i], baseDir, identity: judgeIdentity, env: full }), weight: item.weight, transform: item.transform });
+        const scorer = await scorerKind(item).create(item, { name: names[i], baseDir, identity: canonicalJson(judges[i]), env: full });
+        members.push({ scorer, weight: item.weight, transform: item.transform });
       } catch (e) {
         if (e instanceof UserInputError) throw new UserInputError(`scorer "${names[i]}": ${e.message}`, e.issues.map((l) => `scorer "${names[i]}": ${l}`));
         throw e;
@@ -74,13 +82,14 @@ export async function createScorer(section: unknown, baseDir: string, env: Parti
     await Promise.allSettled(members.map((m) => m.scorer.close?.()));
     throw e;
   }
-  return new ScorerPanel(members, { combine: s.combine, tally: s.tally, penalty: s.penalty, identity });
+  return new ScorerPanel(members, { combine: s.combine, tally: s.tally, penalty: s.penalty, identity: canonicalJson(panelFingerprint(s, judges)) });
 }
 
-function parsed(section: unknown, at: Path): ScoringSection {
-  const { section: s, issues } = validateScoringSection(section);
-  if (issues.length > 0) throw configError(issues, at);
-  return s;
+/** The section resolved against `baseDir`, or a UserInputError listing its problems. */
+async function resolved(section: unknown, baseDir: string): Promise<ScoringSection> {
+  const r = await resolveScoring(section, baseDir, ['scorer']);
+  if (r.issues.length > 0) throw configError(r.issues, []);
+  return r.section as unknown as ScoringSection;
 }
 
 function prefix(issues: readonly ConfigIssue[], at: Path): ConfigIssue[] {

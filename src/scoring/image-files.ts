@@ -21,7 +21,7 @@ export function imageType(data: Uint8Array): { ext: string; mime: string } {
 }
 
 /** A file name safe on every platform: `<payload>-<index>.<ext>`. */
-export function imageFileName(image: ScoredImage): string {
+function imageFileName(image: ScoredImage): string {
   const payload = image.payload.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60) || 'image';
   return `${payload}-${image.index}.${imageType(image.data).ext}`;
 }

@@ -176,7 +176,7 @@ class OnnxScorer implements Scorer {
   }
 }
 
-export function describeImage(image: ScoredImage): string {
+function describeImage(image: ScoredImage): string {
   return image.path ?? `${image.payload}#${image.index}`;
 }
 
@@ -305,7 +305,7 @@ function embeddingsFrom(t: ort.Tensor, n: number, label: string): Embeddings {
 }
 
 /** Rows scaled to unit length, as the CLIP-based heads were trained on; a zero or NaN row is an error. */
-export function l2Normalize(e: Embeddings, label: string): Embeddings {
+function l2Normalize(e: Embeddings, label: string): Embeddings {
   const out = new Float32Array(e.data.length);
   for (let r = 0; r < e.rows; r++) {
     let sum = 0;

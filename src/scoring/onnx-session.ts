@@ -30,12 +30,12 @@ export interface OpenedModel {
   provider: 'cpu' | 'cuda';
 }
 
-export const CUDA_HELP =
+const CUDA_HELP =
   'onnxruntime-node ships CPU binaries only; its CUDA 12 provider is a separate download: run ' +
   '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9 installed), ' +
   'or set provider: cpu (docs/scoring.md, "GPU scoring")';
 
-export function sourceLabel(source: ModelSource): string {
+function sourceLabel(source: ModelSource): string {
   return 'path' in source ? source.path : source.label;
 }
 

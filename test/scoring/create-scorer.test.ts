@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/config/canonical.js';
 import { UserInputError } from '../../src/config/issues.js';
 import { createDemoScorer } from '../../src/scoring/builtin/demo.js';
 import { createScorer, fingerprintScoring, resolveScoring } from '../../src/scoring/create-scorer.js';
@@ -175,6 +176,7 @@ describe('fingerprintScoring', () => {
   it('follows file contents, not paths or speed settings', async () => {
     const base = await fingerprintScoring(section(), dir);
     expect(await fingerprintScoring(section({ model: 'models/copy.onnx' }), dir)).toEqual(base);
+    expect(await fingerprintScoring(section({ model: path.join(dir, 'models', 'single.onnx') }), dir)).toEqual(base);
     expect(await fingerprintScoring(section({ batch: 1, threads: 2, provider: 'auto' }), dir)).toEqual(base);
     expect(await fingerprintScoring(section({ model: 'models/enc.onnx' }), dir)).not.toEqual(base);
   });
@@ -189,6 +191,12 @@ describe('fingerprintScoring', () => {
       { ...section(), penalty: { k: 0.5 } },
     ];
     for (const v of variants) expect(JSON.stringify(await fingerprintScoring(v, dir))).not.toBe(base);
+  });
+
+  it('is what the built panel reports as its fingerprint', async () => {
+    const panel = await createScorer(section(), dir, quiet);
+    expect(await panel.fingerprint()).toBe(canonicalJson(await fingerprintScoring(section(), dir)));
+    await panel.close();
   });
 
   it('treats a preset and the same custom form as one identity', async () => {
