@@ -106,3 +106,19 @@ describe('merge objective: configuration errors located in the files', () => {
     await expect(attempt).rejects.toThrow(/block weights must stay in \[0, 1\]; outside: IN03 \[-0\.5, 1\.5\]/);
   });
 });
+
+describe('example configs', () => {
+  for (const name of ['comfyui-sd15.yaml', 'comfyui-sdxl.yaml', 'a1111.yaml']) {
+    it(`${name} is valid except for the user's own model files`, async () => {
+      const file = new URL(`../../configs/${name}`, import.meta.url);
+      let lines: string[] = [];
+      try {
+        await loadExperiment(file.pathname);
+      } catch (e) {
+        lines = (e as { issues?: string[] }).issues ?? [String(e)];
+      }
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).toMatch(/file not found|directory not found/);
+    });
+  }
+});

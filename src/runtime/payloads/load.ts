@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserInputError, type ConfigIssue } from '../../config/issues.js';
 import { schemaIssues, schemaValidator } from '../../config/schema.js';
@@ -20,6 +21,7 @@ export function loadPayloads(section: string | PayloadSetInput, baseDir: string,
     return { payloads, issues };
   }
   const file = path.resolve(baseDir, section);
+  if (!existsSync(file)) return { payloads: [], issues: [{ path: at, message: `payload file not found: ${section} (relative to the experiment file)` }] };
   let data: unknown;
   let sources: SourceMap;
   try {
