@@ -157,6 +157,11 @@ describe('ComfyUI backend', () => {
     });
   });
 
+  it('says so before the run when the progress WebSocket cannot be opened', async () => {
+    const f = await fake({ refuseWebSocket: true });
+    await expect(build(objectiveFor([f.url]))).rejects.toThrow(/the progress WebSocket \(\/ws\) cannot be opened: .*HTTP 400.*must pass WebSockets/);
+  });
+
   it('reads checkpoint lists in the newer ["COMBO", {options}] form', async () => {
     const f = await fake({ comboStyle: 'combo' });
     await expect(build(objectiveFor([f.url]))).resolves.toBeDefined();

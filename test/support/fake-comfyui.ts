@@ -110,6 +110,8 @@ export interface FakeComfyOptions {
   comboStyle?: 'list' | 'combo';
   /** Require this Authorization header. */
   authorization?: string;
+  /** Answer WebSocket upgrades with 400, as a proxy that does not pass them would. */
+  refuseWebSocket?: boolean;
   port?: number;
 }
 
@@ -185,6 +187,10 @@ export class FakeComfyUI {
     const wss = new WebSocketServer({ noServer: true });
     server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
+      if (this.options.refuseWebSocket) {
+        socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+        return;
+      }
       if (url.pathname !== '/ws' || !this.authorized(req)) {
         socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
         return;

@@ -57,12 +57,19 @@ export class ComfyBackend implements Backend {
     const used = template ? templatePlaceholders(template.workflow) : undefined;
     const classes = template ? [...new Set(Object.values(template.workflow).map((n) => n.class_type))] : builtInNodeClasses(this.layout, this.config.method, this.config.output);
     const names = [checkpoints.a, checkpoints.b, ...(checkpoints.c !== undefined ? [checkpoints.c] : [])];
-    return missingOnServer(this.client(endpoint), {
+    const client = this.client(endpoint);
+    const problems = await missingOnServer(client, {
       classes,
       checkpoints: used ? names.filter((_, i) => used.includes(`ckpt_${'abc'[i]}`)) : names,
       samplers: !used || used.includes('sampler') ? payloads.map((p) => p.sampler) : [],
       schedulers: !used || used.includes('scheduler') ? payloads.map((p) => p.scheduler) : [],
     }, signal);
+    try {
+      await client.connect(signal);
+    } catch (e) {
+      problems.push(`${endpoint.url}: the progress WebSocket (/ws) cannot be opened: ${(e as Error).message} (a proxy in front of ComfyUI must pass WebSockets)`);
+    }
+    return problems;
   }
 
   health(endpoint: Endpoint, signal: AbortSignal): Promise<void> {

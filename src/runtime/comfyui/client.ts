@@ -200,7 +200,7 @@ export class ComfyClient {
   }
 
   /** Opens the socket once; concurrent callers share the attempt. */
-  private connect(signal: AbortSignal): Promise<WebSocket> {
+  connect(signal: AbortSignal): Promise<WebSocket> {
     if (this.closed) return Promise.reject(new BackendError(`${this.url}: client closed`, 'transient'));
     if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
     this.connecting ??= new Promise<WebSocket>((resolve, reject) => {
