@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { JsonObject } from '../util/json.js';
 import { fromBase, relativeToBase } from '../util/paths.js';
@@ -7,9 +6,7 @@ import type { ConfigIssue } from '../config/issues.js';
 import type { ObjectiveKind } from './kind.js';
 import { EvaluationError, type Evaluation, type EvaluationContext, type Objective } from './types.js';
 import { preview, toEvaluation } from './result.js';
-
-/** What a scorer program may print before it is cut off (1 MiB): a bound on a misbehaving program. */
-const MAX_OUTPUT_BYTES = 1 << 20;
+import { runProgram } from '../util/run-program.js';
 
 interface CommandSection {
   command: string[];
@@ -40,61 +37,20 @@ export class CommandObjective implements Objective {
     this.timeoutMs = timeoutSeconds * 1000;
   }
 
-  evaluate(weights: Readonly<Record<string, number>>, ctx: EvaluationContext): Promise<Evaluation> {
-    const [program, ...args] = this.argv;
-    return new Promise<Evaluation>((resolve, reject) => {
-      const child = spawn(program, args, {
+  async evaluate(weights: Readonly<Record<string, number>>, ctx: EvaluationContext): Promise<Evaluation> {
+    let stdout: string;
+    try {
+      stdout = await runProgram(this.argv, {
         cwd: this.cwd,
-        env: { ...process.env, ...this.env },
-        shell: false,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: process.platform !== 'win32',
+        env: this.env,
+        input: JSON.stringify({ trial: ctx.trial, weights }),
+        timeoutMs: this.timeoutMs,
+        signal: ctx.signal,
       });
-      const stdout: Buffer[] = [];
-      let stdoutBytes = 0;
-      let stderr = '';
-      let failure: string | undefined;
-      const kill = (why: string) => {
-        failure ??= why;
-        try {
-          // The whole process group: a wrapper script's children must not outlive the trial.
-          if (child.pid !== undefined) process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      };
-      const timer = setTimeout(() => kill(`timed out after ${this.timeoutMs / 1000}s`), this.timeoutMs);
-      const onAbort = () => kill('interrupted');
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdoutBytes += chunk.length;
-        if (stdoutBytes > MAX_OUTPUT_BYTES) kill(`printed more than ${MAX_OUTPUT_BYTES} bytes`);
-        else stdout.push(chunk);
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString('utf8')).slice(-2000);
-      });
-      child.stdin.on('error', () => {}); // a program that exits without reading its input is judged by its exit code
-      child.stdin.end(JSON.stringify({ trial: ctx.trial, weights }));
-
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        failure ??= err.code === 'ENOENT' ? `command not found: ${program}` : `cannot start ${program}: ${err.message}`;
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        const tail = stderr.trim() ? `; stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
-        if (failure) return reject(new EvaluationError(`command ${failure}${tail}`));
-        if (code !== 0) return reject(new EvaluationError(`command exited with ${code ?? signal}${tail}`));
-        const text = Buffer.concat(stdout).toString('utf8').trim();
-        try {
-          resolve(toEvaluation(parseOutput(text), 'command'));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+    } catch (e) {
+      throw new EvaluationError(`command ${(e as Error).message}`);
+    }
+    return toEvaluation(parseOutput(stdout.trim()), 'command');
   }
 }
 

@@ -1,5 +1,5 @@
 import { imagesOnDisk } from './image-files.js';
-import { runProgram } from './run-program.js';
+import { runProgram } from '../util/run-program.js';
 import type { ScoredImage, Scorer } from './types.js';
 
 export interface CommandScorerOptions {
