@@ -4,8 +4,8 @@ import { UserInputError, type ConfigIssue } from '../../config/issues.js';
 import { schemaIssues, schemaValidator } from '../../config/schema.js';
 import { SourceMap } from '../../config/source.js';
 import type { Rng } from '../../util/rng.js';
-import { resolvePayloadSet } from './resolve.js';
-import type { Payload, PayloadSetInput } from './types.js';
+import { resolvePayloadSet, type PayloadResolution } from './resolve.js';
+import type { PayloadSetInput } from './types.js';
 
 type JsonPath = ReadonlyArray<string | number>;
 
@@ -14,7 +14,7 @@ type JsonPath = ReadonlyArray<string | number>;
  * a YAML/JSON file (issues located under `at` too, their messages naming file:line:col inside
  * the payload file, since the experiment's source map does not cover it).
  */
-export function loadPayloads(section: string | PayloadSetInput, baseDir: string, rng: Rng, at: JsonPath): { payloads: Payload[]; issues: ConfigIssue[] } {
+export function loadPayloads(section: string | PayloadSetInput, baseDir: string, rng: Rng, at: JsonPath): PayloadResolution {
   const issues: ConfigIssue[] = [];
   if (typeof section !== 'string') {
     const payloads = resolvePayloadSet(section, { baseDir, rng, report: (p, message) => issues.push({ path: [...at, ...p], message }) });

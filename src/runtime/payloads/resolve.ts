@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ConfigIssue } from '../../config/issues.js';
 import type { Rng } from '../../util/rng.js';
-import { PAYLOAD_DEFAULTS, PAYLOAD_FIELDS, type Payload, type PayloadItemInput, type PayloadSetInput } from './types.js';
+import { PAYLOAD_DEFAULTS, PAYLOAD_FIELDS, type Payload, type PayloadSetInput } from './types.js';
 import { expandWildcards, hasWildcards, loadWildcardDir, WildcardError, type WildcardTable } from './wildcards.js';
 
 type JsonPath = ReadonlyArray<string | number>;
