@@ -17,17 +17,22 @@ export function canonicalExperiment(config: ExperimentConfig, space: SearchSpace
   const value = {
     format: CANONICAL_FORMAT,
     seed: config.seed,
-    space: {
-      preset: space.preset.id,
-      preset_version: space.preset.version,
-      variables: space.variables.map((v) => ({ name: v.name, blocks: [...v.blocks], min: v.min, max: v.max, ...(v.step !== undefined ? { step: v.step } : {}) })),
-      frozen: space.frozen,
-    },
+    space: canonicalSpace(space),
     objective: { section: config.objective, fingerprint: objectiveFingerprint },
     optimizer: config.optimizer,
     stop,
   };
   return canonicalJson(value as unknown as JsonValue);
+}
+
+/** The space as the variables it produces (the part of the canonical experiment that says which recipes exist). */
+export function canonicalSpace(space: SearchSpace): JsonValue {
+  return {
+    preset: space.preset.id,
+    preset_version: space.preset.version,
+    variables: space.variables.map((v) => ({ name: v.name, blocks: [...v.blocks], min: v.min, max: v.max, ...(v.step !== undefined ? { step: v.step } : {}) })),
+    frozen: { ...space.frozen },
+  };
 }
 
 export function runHash(canonical: string): string {

@@ -3,6 +3,7 @@ import { commandObjectiveKind } from './command.js';
 import { functionObjectiveKind } from './function.js';
 import { mergeObjectiveKind } from './merge/index.js';
 import { moduleObjectiveKind } from './module.js';
+import { surrogateObjectiveKind } from './surrogate.js';
 
 /** Every `objective.kind` of the experiment YAML. */
 export const OBJECTIVE_KINDS: Readonly<Record<string, ObjectiveKind>> = {
@@ -10,6 +11,7 @@ export const OBJECTIVE_KINDS: Readonly<Record<string, ObjectiveKind>> = {
   command: commandObjectiveKind,
   module: moduleObjectiveKind,
   merge: mergeObjectiveKind,
+  surrogate: surrogateObjectiveKind,
 };
 
 export function objectiveKind(kind: string): ObjectiveKind {

@@ -1,3 +1,8 @@
+import { SurrogateModel } from '../objectives/surrogate-model.js';
+import { SearchSpace } from '../space/space.js';
+import { Rng } from '../util/rng.js';
+import type { RunData } from './run-data.js';
+
 /** How much each search variable matters to the value, by two independent measures (shares summing to 1). */
 export interface Importance {
   names: string[];
@@ -9,4 +14,40 @@ export interface Importance {
   lengthscales: number[];
   /** Successful trials the GP was fitted to. */
   trials: number;
+}
+
+/** Fewer successful trials than this say nothing reliable about importance. */
+export const MIN_TRIALS = 10;
+/** Trials used at most: bounds the cost of the fit, so a report never slows a long run's end. */
+const MAX_TRIALS = 300;
+
+/**
+ * Parameter importance of a run: fit the GP to its successful trials, read the ARD lengthscales,
+ * and check them by permutation: shuffle one variable across the trials and measure how far the
+ * GP's prediction moves (root mean square). Undefined when there are too few trials or the values
+ * do not vary.
+ */
+export function runImportance(run: RunData): Importance | undefined {
+  const ok = run.trials.filter((t) => t.status === 'ok' && t.value !== undefined);
+  if (ok.length < MIN_TRIALS || new Set(ok.map((t) => t.value)).size < 2) return undefined;
+  const space = SearchSpace.fromConfig(run.config.space);
+  if (space.dim === 0) return undefined;
+  const rng = Rng.fromSeed(run.info.hash).derive('importance');
+  const chosen = ok.length > MAX_TRIALS ? rng.derive('subsample').shuffle([...ok]).slice(0, MAX_TRIALS) : ok;
+  const points = chosen.map((t) => space.fromWeights(t.weights));
+  const model = SurrogateModel.fit(points, chosen.map((t) => t.value!), rng.derive('fit'));
+  const lengthscales = model.lengthscales;
+  const base = model.predict(points).mean;
+  const permutation = space.names.map((_, k) => {
+    const order = rng.derive('permute', k).shuffle(points.map((_, i) => i));
+    const shuffled = points.map((p, i) => p.map((v, c) => (c === k ? points[order[i]][k] : v)));
+    const moved = model.predict(shuffled).mean;
+    return Math.sqrt(moved.reduce((s, m, i) => s + (m - base[i]) ** 2, 0) / points.length);
+  });
+  return { names: space.names, ard: shares(lengthscales.map((l) => 1 / l)), permutation: shares(permutation), lengthscales, trials: chosen.length };
+}
+
+function shares(values: readonly number[]): number[] {
+  const total = values.reduce((a, b) => a + b, 0);
+  return total > 0 ? values.map((v) => v / total) : values.map(() => 1 / values.length);
 }

@@ -6,6 +6,7 @@ import { compareStatistics } from '../compare/statistics.js';
 import { writeFileAtomic } from '../run/run-dir.js';
 import { buildCompareReport, type CompareRunRow } from './compare-report.js';
 import { collectGallery } from './gallery.js';
+import { runImportance } from './importance.js';
 import { readRun } from './run-data.js';
 import { buildRunReport, type BuiltReport } from './run-report.js';
 import { FIGURES_DIR, REPORT_FILE } from './files.js';
@@ -44,7 +45,7 @@ export async function writeReportQuietly(dir: string, warn: (message: string) =>
 async function buildRun(dir: string): Promise<BuiltReport> {
   const run = readRun(dir);
   const gallery = await collectGallery(run.dir, run.trials, run.best);
-  return buildRunReport({ run, gallery, importance: undefined });
+  return buildRunReport({ run, gallery, importance: runImportance(run) });
 }
 
 function buildComparison(dir: string): BuiltReport {

@@ -1,0 +1,57 @@
+import { mean as average, standardDeviation } from 'simple-statistics';
+import { GaussianProcess } from '../optimizers/gp/gaussian-process.js';
+import { fitHyperparameters } from '../optimizers/gp/hyperparameter-fit.js';
+import { standardize } from '../optimizers/gp/standardize.js';
+import type { Rng } from '../util/rng.js';
+
+/**
+ * gp-bo's Gaussian process (Matérn 5/2 with one lengthscale per variable, learned noise, MAP
+ * hyperparameters) fitted to observed values, predicting in the values' own units. The surrogate
+ * objective answers with it; the report reads parameter importance from its lengthscales.
+ */
+export class SurrogateModel {
+  private constructor(
+    private readonly gp: GaussianProcess,
+    /** Mean and standard deviation the values were standardized with. */
+    private readonly centre: number,
+    private readonly scale: number,
+  ) {}
+
+  /** Fits points of the unit cube (all of one dimension) and their values. Deterministic for a given rng. */
+  static fit(points: ReadonlyArray<readonly number[]>, values: readonly number[], rng: Rng, restarts = 2): SurrogateModel {
+    if (points.length < 2 || points.length !== values.length) throw new Error(`a surrogate needs at least two points with values, got ${points.length}`);
+    const d = points[0].length;
+    const x = new Float64Array(points.length * d);
+    points.forEach((p, i) => x.set(p, i * d));
+    const y = standardize(values);
+    const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', restarts, rng });
+    const sd = standardDeviation([...values]);
+    return new SurrogateModel(GaussianProcess.fit(theta, x, points.length, y), average([...values]), sd > 0 ? sd : 1);
+  }
+
+  get dim(): number {
+    return this.gp.d;
+  }
+
+  /** Posterior mean and standard deviation (of the noise-free function) at each point, in value units. */
+  predict(points: ReadonlyArray<readonly number[]>): { mean: number[]; sd: number[] } {
+    const d = this.gp.d;
+    const x = new Float64Array(points.length * d);
+    points.forEach((p, i) => x.set(p, i * d));
+    const { mean, variance } = this.gp.predict(x, points.length);
+    return {
+      mean: Array.from(mean, (m) => this.centre + this.scale * m),
+      sd: Array.from(variance, (v) => this.scale * Math.sqrt(v)),
+    };
+  }
+
+  /** Lengthscale of each variable on the unit cube: short means the value changes fast along it. */
+  get lengthscales(): number[] {
+    return Array.from(this.gp.w, (w) => 1 / Math.sqrt(w));
+  }
+
+  /** Standard deviation of the observation noise the fit attributes to the data, in value units. */
+  get noiseSd(): number {
+    return this.scale * Math.sqrt(this.gp.noise);
+  }
+}
