@@ -98,6 +98,7 @@ export class EndpointPool {
     s.alive = false;
     s.reason = reason;
     this.options.log?.(`${endpoint.url} taken out of the pool: ${reason}; re-checking every ${this.options.recheckMs / 1000}s`);
+    if (this.endpoints.every((e) => !this.states.get(e)!.alive)) this.options.log?.('every server is out of the pool; recipes wait until one answers again');
     this.scheduleRecheck(endpoint);
   }
 

@@ -78,6 +78,17 @@ describe('endpoint pool under faults', () => {
     expect(runs.map((r) => details(r).endpoint)).toContain(flaky.url);
   });
 
+  it('pauses while every server is out of the pool, the wait not counting towards the timeout', async () => {
+    const [server] = await fakes2(1);
+    const b = await build([server.url], { dead_after: 1, recheck: 0.05, timeout: 0.5 });
+    await server.stop();
+    const pending = evaluate(b, weightsFor(b.space, 0.5));
+    await new Promise((r) => setTimeout(r, 800));
+    await server.start();
+    const result = await pending;
+    expect(details(result)).toMatchObject({ attempts: 2, endpoint: server.url });
+  });
+
   it('starts with the reachable servers when one is down, and refuses when none is', async () => {
     const [up, down] = await fakes2();
     await down.stop();

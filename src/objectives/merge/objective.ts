@@ -8,6 +8,7 @@ import type { ImageStore, RenderedImage } from '../../runtime/images.js';
 import type { Payload } from '../../runtime/payloads/types.js';
 import { PngError, readPngChunks } from '../../runtime/png.js';
 import type { EndpointPool, Lease } from '../../runtime/pool.js';
+import { TimeBudget } from '../../runtime/time-budget.js';
 import { EvaluationError, type Evaluation, type EvaluationContext, type Objective } from '../types.js';
 
 /** Per-image scores of a batch of images, and how a recipe's payload results become its value. */
@@ -50,7 +51,8 @@ const MAX_BACKOFF_MS = 30_000;
  * are rendered on one endpoint slot, each payload scored as soon as its images arrive (while the
  * server renders the next). A transient failure retries the payloads still missing after a
  * backoff, preferring another endpoint; a verdict of the server (invalid workflow, failing node)
- * fails the trial at once. Everything is bounded by the per-evaluation timeout.
+ * fails the trial at once. The time the recipe holds servers is bounded by the per-evaluation
+ * timeout.
  */
 export class MergeObjective implements Objective {
   readonly kind = 'merge';
@@ -64,8 +66,10 @@ export class MergeObjective implements Objective {
   async evaluate(weights: Readonly<Record<string, number>>, ctx: EvaluationContext): Promise<Evaluation> {
     const { payloads, cache, timeoutMs } = this.parts;
     const started = performance.now();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
+    // The time limit runs while the recipe holds a server (and backs off), not while it waits for
+    // one: when every server is out of the pool the run pauses instead of failing its trials.
+    const budget = new TimeBudget(timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, budget.signal]);
     const keys = payloads.map((p) => this.cacheKey(weights, p));
     const results: Array<PayloadScores | undefined> = await Promise.all(
       keys.map(async (key) => {
@@ -82,7 +86,9 @@ export class MergeObjective implements Objective {
       const failures: string[] = [];
       let avoid: Endpoint | undefined;
       while (missing.size > 0) {
+        budget.pause();
         const lease: Lease = await this.parts.pool.acquire(signal, avoid);
+        budget.start();
         attempts++;
         endpoint = lease.endpoint.url;
         try {
@@ -114,10 +120,12 @@ export class MergeObjective implements Objective {
         }
       }
       await Promise.all(scoring);
+      budget.pause();
     } catch (e) {
+      budget.pause();
       await Promise.allSettled(scoring);
       if (ctx.signal.aborted) throw new EvaluationError('interrupted');
-      if (timeout.aborted) {
+      if (budget.signal.aborted) {
         const dead = this.parts.pool.describeDead();
         throw new EvaluationError(`timed out after ${timeoutMs / 1000}s${dead ? `; servers out of the pool: ${dead}` : ''}`);
       }
