@@ -98,7 +98,7 @@ function markdown(report: Report, dim: number, resultFile: string, latency: stri
     report.crossCheck
       ? `Optuna ran on the Python copy of the suite (bench/python/functions.py); on ${report.crossCheck.points} seeded points the two implementations agree to ${report.crossCheck.maxRelativeDifference.toExponential(1)} relative.`
       : 'Optuna was not run (--no-python).',
-    `### Ranking (noise-free functions)\n\nMean rank of the median best value across the ${clean.length} functions (1 = best), and on how many functions the median beats the reference's. \`s / run\` is the mean wall-clock time of one run to ${summary.budgets.at(-1)} evaluations, function evaluations included.\n\n${rankTable(summary, clean, REFERENCES)}`,
+    `### Ranking (noise-free functions)\n\nMean rank of the median best value across the ${clean.length} functions (1 = best), and on how many functions the median beats the reference's. Times are means per run to ${summary.budgets.at(-1)} evaluations, function evaluations included: CPU time of the worker process, and wall-clock time (which grows with other load on the machine).\n\n${rankTable(summary, clean, REFERENCES)}`,
     ...(noisy.length ? [`### Ranking (noisy functions)\n\n${rankTable(summary, noisy, REFERENCES)}`] : []),
     ...summary.budgets.map(
       (b, i) =>

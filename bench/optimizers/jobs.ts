@@ -44,7 +44,9 @@ export interface JobResult {
   seed: number;
   /** Noise-free value of the best observed point at each budget; absent when the run failed. */
   best?: number[];
+  /** Wall-clock seconds of the run. */
   seconds: number;
+  cpuSeconds?: number;
   error?: string;
 }
 

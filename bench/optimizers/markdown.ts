@@ -37,9 +37,9 @@ export function rankTable(summary: Summary, problems: readonly string[], referen
         return `${w.wins}/${w.of}`;
       }),
     );
-    return row([o, ...rankCells, ...winCells, summary.seconds[o].toFixed(2)]);
+    return row([o, ...rankCells, ...winCells, summary.cpuSeconds[o].toFixed(2), summary.seconds[o].toFixed(2)]);
   });
-  return [header(['optimizer', ...budgetCols, ...winCols, 's / run']), ...lines].join('\n');
+  return [header(['optimizer', ...budgetCols, ...winCols, 'CPU s / run', 'wall s / run']), ...lines].join('\n');
 }
 
 /** Median [q1, q3] of the best value per optimizer × problem at one budget; the best median per column in bold. */

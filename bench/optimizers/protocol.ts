@@ -35,5 +35,7 @@ export interface OptimizeReply {
   id: number;
   best?: number[];
   seconds?: number;
+  /** CPU time of the worker process for the run: robust to other load on a shared machine. */
+  cpu_seconds?: number;
   error?: string;
 }

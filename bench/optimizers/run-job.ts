@@ -51,6 +51,7 @@ export function runTsJob(request: OptimizeRequest): OptimizeReply {
   );
 
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const best: number[] = [];
   let bestObserved = -Infinity;
   let bestTrue = -Infinity;
@@ -65,5 +66,6 @@ export function runTsJob(request: OptimizeRequest): OptimizeReply {
     }
     if (budgets.includes(t)) best.push(bestTrue);
   }
-  return { id: request.id, best, seconds: (performance.now() - start) / 1000 };
+  const cpu = process.cpuUsage(cpuStart);
+  return { id: request.id, best, seconds: (performance.now() - start) / 1000, cpu_seconds: (cpu.user + cpu.system) / 1e6 };
 }

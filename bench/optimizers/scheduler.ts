@@ -41,7 +41,7 @@ export async function runJobs(
           const reply = await worker(job.contender.engine).request<OptimizeReply>(request(job));
           result = reply.error !== undefined || !reply.best
             ? { ...base, seconds: (performance.now() - start) / 1000, error: reply.error ?? 'no result' }
-            : { ...base, best: reply.best, seconds: reply.seconds ?? 0 };
+            : { ...base, best: reply.best, seconds: reply.seconds ?? 0, cpuSeconds: reply.cpu_seconds ?? 0 };
         } catch (error) {
           workers.delete(job.contender.engine); // the process is gone; the next job starts a fresh one
           result = { ...base, seconds: (performance.now() - start) / 1000, error: error instanceof Error ? error.message : String(error) };

@@ -15,8 +15,9 @@ export interface Summary {
   /** cells[optimizer][problem][budget index]; absent when every run failed. */
   cells: Record<string, Record<string, Cell[] | undefined>>;
   failures: number;
-  /** Mean wall-clock seconds of one run (to the largest budget), per optimizer. */
+  /** Mean wall-clock and CPU seconds of one run (to the largest budget), per optimizer. */
   seconds: Record<string, number>;
+  cpuSeconds: Record<string, number>;
 }
 
 /** The q-quantile of sorted values, linearly interpolated between order statistics (R type 7). */
@@ -31,10 +32,12 @@ export function summarize(results: readonly JobResult[], budgets: readonly numbe
   const problems = unique(results.map((r) => r.problem));
   const cells: Summary['cells'] = {};
   const seconds: Record<string, number> = {};
+  const cpuSeconds: Record<string, number> = {};
   for (const o of optimizers) {
     cells[o] = {};
     const own = results.filter((r) => r.optimizer === o);
     seconds[o] = own.reduce((a, r) => a + r.seconds, 0) / own.length;
+    cpuSeconds[o] = own.reduce((a, r) => a + (r.cpuSeconds ?? 0), 0) / own.length;
     for (const p of problems) {
       const ok = own.filter((r) => r.problem === p && r.best);
       cells[o][p] = ok.length === 0 ? undefined : budgets.map((_, b) => {
@@ -43,7 +46,7 @@ export function summarize(results: readonly JobResult[], budgets: readonly numbe
       });
     }
   }
-  return { budgets: [...budgets], optimizers, problems, cells, failures: results.filter((r) => r.error).length, seconds };
+  return { budgets: [...budgets], optimizers, problems, cells, failures: results.filter((r) => r.error).length, seconds, cpuSeconds };
 }
 
 /**
