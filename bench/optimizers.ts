@@ -12,6 +12,7 @@ import { BENCHMARK_FUNCTIONS } from '../src/objectives/functions/index.js';
 import { OPTIMIZERS } from '../src/optimizers/registry.js';
 import { closest } from '../src/util/suggest.js';
 import { parseBenchArgs, USAGE, type BenchOptions } from './optimizers/args.js';
+import { estimateSeconds, latestPastRun } from './optimizers/estimate.js';
 import { JsonLinesWorker } from './optimizers/json-lines-worker.js';
 import { optunaContenders, planJobs, problems, toRequest, type Contender } from './optimizers/jobs.js';
 import { rankTable, replaceBetweenMarkers, valueTable } from './optimizers/markdown.js';
@@ -131,6 +132,11 @@ async function main(): Promise<void> {
 
   const jobs = planJobs(chosen, problems(functions, options.noisy), options.seeds);
   log(`${jobs.length} runs: ${chosen.length} optimizers × ${functions.length * (options.noisy ? 2 : 1)} problems × ${options.seeds} seeds, budgets ${options.budgets.join('/')}, d = ${options.dim}, ${options.jobs} workers`);
+  const past = latestPastRun(path.join(ROOT, 'bench/results'), options.budgets[options.budgets.length - 1]);
+  if (past) {
+    const estimate = estimateSeconds(jobs, past, options.jobs);
+    log(`estimated ${clock(estimate.seconds)} on ${options.jobs} idle cores (CPU times of ${past.file})${estimate.unknown.length ? `, plus ${estimate.unknown.join(', ')} (not in that file)` : ''}`);
+  }
   const progress = new Progress(jobs, options.jobs);
   const results = await runJobs(jobs, options.jobs, COMMANDS, ROOT, (job) => toRequest(job, options.dim, options.budgets), (job, result) => progress.done(job, result));
   const summary = summarize(results, options.budgets);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../bench/optimizers/jobs.js';
 import { planJobs, problems } from '../../bench/optimizers/jobs.js';
+import { estimateSeconds } from '../../bench/optimizers/estimate.js';
 import { formatValue, replaceBetweenMarkers } from '../../bench/optimizers/markdown.js';
 import { meanRanks, quantile, summarize, wins } from '../../bench/optimizers/summary.js';
 
@@ -49,6 +50,17 @@ describe('benchmark plan', () => {
     expect(jobs[0].contender.name).toBe('gp-bo');
     expect(new Set(jobs.map((j) => `${j.contender.name}/${j.problem.label}/${j.seed}`)).size).toBe(jobs.length);
     expect(jobs.map((j) => j.id)).toEqual(jobs.map((_, i) => i));
+  });
+
+  it('prices a plan at past CPU times per run, spread over the workers, and names optimizers it cannot price', () => {
+    const contenders = [
+      { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo' },
+      { name: 'random', engine: 'ts' as const, kind: 'random' },
+      { name: 'pgpe', engine: 'ts' as const, kind: 'pgpe' },
+    ];
+    const jobs = planJobs(contenders, problems(['sphere'], false), 10);
+    const past = { file: 'x.json', budget: 200, cpuSeconds: { 'gp-bo': 40, random: 0.5 } };
+    expect(estimateSeconds(jobs, past, 2)).toEqual({ seconds: (10 * 40 + 10 * 0.5) / 2, unknown: ['pgpe'] });
   });
 
   it('gives noisy variants the family noise level', () => {
