@@ -26,7 +26,7 @@ export function indexRuns(roots: readonly string[]): IndexedRun[] {
     } catch {
       return;
     }
-    for (const e of entries) {
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (!e.isDirectory()) continue;
       const sub = path.join(dir, e.name);
       const hash = readHash(sub);

@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import { UserInputError } from '../../config/issues.js';
+import { displayPath } from '../../config/source.js';
+import { trialsCsv } from '../../export/csv.js';
+import { bestRecipe, recipeStrings } from '../../export/recipe.js';
+import { readRun } from '../../report/run-data.js';
+import { DEFAULT_RUN_ROOTS, findRun } from '../../reproduce/find-run.js';
+
+const FORMATS = ['json', 'supermerger', 'mbw-rt', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const exportCommand: Command = {
+  name: 'export',
+  help: `Usage: autombw export <run dir | run hash | hash prefix> [options]
+
+Exports a run's results:
+  json          the best recipe as named JSON {"name", "preset", "weights": {...}, "value",
+                "trial", "run"} (merge --recipe and warm starts read it)
+  supermerger   the best recipe as a supermerger weight string (26 values SD1, 20 SDXL)
+  mbw-rt        the best recipe as an auto-MBW-rt weight string (27 values, SD1 only)
+  csv           every trial: id, status, value, origin, timing, error, block weights,
+                per-payload scores
+
+Without --format, all four are written to <run>/export/ (best.json,
+best.supermerger.txt, best.mbw-rt.txt, trials.csv). With --format, that one is printed,
+or written to -o FILE. Lossy conversions are reported as warnings on stderr.
+
+Options:
+  --format F        ${FORMATS.join(' | ')}
+  -o, --output F    write to this file instead of standard output (with --format)
+  --runs-dir DIR    where to look a hash up (repeatable; default: ${DEFAULT_RUN_ROOTS.join(', ')})`,
+
+  async run(argv) {
+    const { positionals, values } = parseCommandArgs('export', argv, {
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'runs-dir': { type: 'string', multiple: true },
+    });
+    if (values.help) return (console.log(this.help), 0);
+    if (positionals.length !== 1) throw new UserInputError('autombw export: give one run directory, run hash or hash prefix');
+    const format = values.format as Format | undefined;
+    if (format !== undefined && !FORMATS.includes(format)) throw new UserInputError(`autombw export: --format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+    if (values.output !== undefined && format === undefined) throw new UserInputError('autombw export: -o needs --format (without it, everything goes to <run>/export/)');
+
+    const run = readRun(findRun(positionals[0], values['runs-dir'] ?? DEFAULT_RUN_ROOTS).dir);
+    const exports = new Map<Format, string>();
+    exports.set('csv', trialsCsv(run));
+    const recipe = bestRecipe(run);
+    if (recipe) {
+      exports.set('json', `${JSON.stringify(recipe, null, 2)}\n`);
+      for (const s of recipeStrings(recipe)) {
+        if ('error' in s) {
+          if (format === s.format) throw new UserInputError(`autombw export: ${s.error}`);
+          continue;
+        }
+        for (const w of s.warnings) if (format === undefined || format === s.format) console.error(`warning: ${s.format}: ${w}`);
+        exports.set(s.format, `${s.text}\n`);
+      }
+    } else if (format !== undefined && format !== 'csv') {
+      throw new UserInputError(`autombw export: run ${run.info.hash.slice(0, 12)} has no successful trial, so no best recipe`);
+    }
+
+    if (format !== undefined) {
+      const text = exports.get(format)!;
+      if (values.output !== undefined) writeFileSync(values.output, text);
+      else process.stdout.write(text);
+      return 0;
+    }
+    const dir = path.join(run.dir, 'export');
+    mkdirSync(dir, { recursive: true });
+    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'mbw-rt': 'best.mbw-rt.txt', csv: 'trials.csv' };
+    for (const [f, text] of exports) {
+      const file = path.join(dir, names[f]);
+      writeFileSync(file, text);
+      console.log(displayPath(file));
+    }
+    return 0;
+  },
+};
