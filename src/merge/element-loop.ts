@@ -1,15 +1,21 @@
-import { BF16_VALUES, F16_VALUES, type FloatDtype } from './dtype.js';
+import { BF16_VALUES, F16_VALUES, floatBitsToBf16, floatBitsToF16, type FloatDtype } from './dtype.js';
 import type { ElementwiseMethod, TensorJob } from './methods/types.js';
 
-/** Stored elements as a loop reads them: raw half / bfloat16 bits, float32 or float64 values. */
+/** Stored elements as a loop reads or writes them: raw half / bfloat16 bits, float32 or float64 values. */
 export type ElementArray = Uint16Array | Float32Array | Float64Array;
 
-/** Applies a method's formula to `count` elements of the inputs, writing float32 results to `out`. */
+/** Storage types a loop can write. */
+export type LoopOutput = 'F16' | 'BF16' | 'F32';
+
+/**
+ * Applies a method's formula to `count` elements of the inputs and stores each result, rounded to
+ * float32 and then to the output type, in `out`.
+ */
 export type ElementLoop = (
   a: ElementArray,
   b: ElementArray,
   c: ElementArray | undefined,
-  out: Float32Array,
+  out: ElementArray,
   count: number,
   parameters: Readonly<Record<string, unknown>>,
 ) => void;
@@ -22,21 +28,32 @@ const READ: Readonly<Record<FloatDtype, (array: string) => string>> = {
   F64: (array) => `Math.fround(${array}[i])`,
 };
 
+/** How it stores a result: half types round the float32 (read back through a one-element scratch) to nearest even. */
+const WRITE: Readonly<Record<LoopOutput, (value: string) => string>> = {
+  F16: (value) => `SCRATCH[0] = ${value}; out[i] = toF16(SCRATCH_BITS[0]);`,
+  BF16: (value) => `SCRATCH[0] = ${value}; out[i] = toBf16(SCRATCH_BITS[0]);`,
+  F32: (value) => `out[i] = ${value};`,
+};
+
+const SCRATCH = new Float32Array(1);
+const SCRATCH_BITS = new Uint32Array(SCRATCH.buffer);
 const compiled = new Map<string, ElementLoop>();
+const RESERVED = new Set(['a', 'b', 'c', 'i', 'A', 'B', 'C', 'out', 'count', 'parameters', 'F16', 'BF16', 'SCRATCH', 'SCRATCH_BITS', 'toF16', 'toBf16', 'Math']);
 
 /**
- * The loop for a method and the storage types of its inputs. Decoding through a table, the
- * formula and the store happen in one pass, and each generated loop only ever sees one set of
- * array types, which V8 compiles to tight machine code; a shared loop over decoded float32
- * copies costs three times as much (bench/merge.ts). The expression comes from the method
- * definitions in methods/, never from user input.
+ * The loop for a method, the storage types of its inputs and the output type. Decoding through a
+ * table, the formula and the rounded store happen in one pass, and each generated loop only ever
+ * sees one set of array types, which V8 compiles to tight machine code with the tables and
+ * conversions inlined; separate decode, formula and encode passes over float32 copies cost
+ * several times as much (bench/merge.ts). The expression comes from the method definitions in
+ * methods/, never from user input.
  */
-export function elementLoop(method: ElementwiseMethod, dtypes: readonly FloatDtype[], parameterNames: readonly string[]): ElementLoop {
-  const key = `${method.id}|${dtypes.join(',')}|${parameterNames.join(',')}`;
+export function elementLoop(method: ElementwiseMethod, dtypes: readonly FloatDtype[], output: LoopOutput, parameterNames: readonly string[]): ElementLoop {
+  const key = `${method.id}|${dtypes.join(',')}|${output}|${parameterNames.join(',')}`;
   let loop = compiled.get(key);
   if (!loop) {
-    const bad = parameterNames.find((p) => !/^[A-Za-z_$][\w$]*$/.test(p) || p === 'i' || p.length === 1);
-    if (bad !== undefined) throw new Error(`${method.id}: parameter name "${bad}" cannot be a loop variable`);
+    const bad = parameterNames.find((p) => !/^[A-Za-z_$][\w$]*$/.test(p) || RESERVED.has(p));
+    if (bad !== undefined) throw new Error(`${method.id}: parameter name "${bad}" clashes with the loop's own names`);
     const names = ['a', 'b', 'c'].slice(0, dtypes.length);
     const source = [
       '"use strict";',
@@ -44,17 +61,18 @@ export function elementLoop(method: ElementwiseMethod, dtypes: readonly FloatDty
       ...parameterNames.map((p) => `  const ${p} = parameters[${JSON.stringify(p)}];`),
       '  for (let i = 0; i < count; i++) {',
       ...names.map((v, k) => `    const ${v} = ${READ[dtypes[k]](v.toUpperCase())};`),
-      `    out[i] = ${method.expression};`,
+      `    ${WRITE[output](`(${method.expression})`)}`,
       '  }',
       '};',
     ].join('\n');
-    loop = new Function('F16', 'BF16', source)(F16_VALUES, BF16_VALUES) as ElementLoop;
+    const make = new Function('F16', 'BF16', 'SCRATCH', 'SCRATCH_BITS', 'toF16', 'toBf16', source);
+    loop = make(F16_VALUES, BF16_VALUES, SCRATCH, SCRATCH_BITS, floatBitsToF16, floatBitsToBf16) as ElementLoop;
     compiled.set(key, loop);
   }
   return loop;
 }
 
-/** The typed view the loop for `dtype` reads (`bytes` must be aligned to the element size). */
+/** The typed view over `bytes` that a loop reads or writes for `dtype` (`bytes` aligned to the element size). */
 export function elementView(bytes: Uint8Array, dtype: FloatDtype, count: number): ElementArray {
   switch (dtype) {
     case 'F16':
@@ -73,7 +91,7 @@ export interface ElementStep {
   parameters: Readonly<Record<string, unknown>>;
 }
 
-export function elementStep(method: ElementwiseMethod, job: TensorJob, dtypes: readonly FloatDtype[]): ElementStep {
+export function elementStep(method: ElementwiseMethod, job: TensorJob, dtypes: readonly FloatDtype[], output: LoopOutput): ElementStep {
   const parameters = method.parameters(job);
-  return { loop: elementLoop(method, dtypes, Object.keys(parameters)), parameters };
+  return { loop: elementLoop(method, dtypes, output, Object.keys(parameters)), parameters };
 }

@@ -49,7 +49,7 @@ export function mergeTensors(o: MergeTensorsOptions): { tensors: Map<string, Flo
       out.set(source.data);
       method.kernel(job)(out, b.slice(), c, out); // the kernel uses its first two inputs as scratch
     } else {
-      const { loop, parameters } = elementStep(method, job, c ? ['F32', 'F32', 'F32'] : ['F32', 'F32']);
+      const { loop, parameters } = elementStep(method, job, c ? ['F32', 'F32', 'F32'] : ['F32', 'F32'], 'F32');
       loop(source.data, b, c, out, out.length, parameters);
     }
     tensors.set(action.key, { shape: [...source.shape], data: out });

@@ -5,7 +5,7 @@ import type { Architecture, BlockPreset } from '../space/presets.js';
 import { detectArchitecture, type Detection } from './architecture.js';
 import { choosePreset } from './block-map.js';
 import { isFloatDtype, OUTPUT_DTYPES, storageDtype, type FloatDtype, type OutputDtype } from './dtype.js';
-import { elementStep } from './element-loop.js';
+import { elementStep, type LoopOutput } from './element-loop.js';
 import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
 import { recipeMetadata, type MergeRecipe } from './recipe-metadata.js';
 import { openAll, type SafetensorsReader } from './safetensors/reader.js';
@@ -144,7 +144,7 @@ async function streamTensors(
       const inputs = readers.map((r) => ({ reader: r, entry: r.get(action.key)! }));
       const job = tensorJob(resolved, root, action.key, action.alpha);
       if (method.kind === 'tensor') await pipe.wholeTensor(inputs, out, method.kernel(job));
-      else await pipe.chunked(inputs, out, elementStep(method, job, inputs.map((x) => x.entry.dtype as FloatDtype)));
+      else await pipe.chunked(inputs, out, elementStep(method, job, inputs.map((x) => x.entry.dtype as FloatDtype), out.dtype as LoopOutput));
     }
     o.onProgress?.({ tensorsDone: i + 1, tensorsTotal: written.length, bytesDone: out.end, bytesTotal, key: action.key });
   }

@@ -50,12 +50,17 @@ export class TensorPipe {
         this.writes[slot] = this.writer.write(out.name, bytes[0]);
         continue;
       }
-      const values = this.floatBuffer(count);
       if (elementwise) {
+        await this.writes[slot];
+        const target = this.outBuffer(slot, out, count);
         const [a, b, c] = inputs.map((input, i) => elementView(bytes[i], input.entry.dtype as FloatDtype, count));
-        elementwise.loop(a, b, c, values, count, elementwise.parameters);
-      } else decodeFloats(bytes[0], inputs[0].entry.dtype as FloatDtype, values, count);
-      await this.emit(slot, out, values, count);
+        elementwise.loop(a, b, c, elementView(target, out.dtype as FloatDtype, count), count, elementwise.parameters);
+        this.writes[slot] = this.writer.write(out.name, target);
+      } else {
+        const values = this.floatBuffer(count);
+        decodeFloats(bytes[0], inputs[0].entry.dtype as FloatDtype, values, count);
+        await this.emit(slot, out, values, count);
+      }
     }
   }
 
@@ -79,11 +84,16 @@ export class TensorPipe {
   /** Encodes float32 values into the slot's output buffer once its previous write is done, and starts the write. */
   private async emit(slot: 0 | 1, out: TensorEntry, values: Float32Array, count: number): Promise<void> {
     await this.writes[slot];
-    const size = count * DTYPE_SIZES[out.dtype];
-    if (this.out[slot].length < size) this.out[slot] = new Uint8Array(Math.max(size, this.chunkElements * DTYPE_SIZES[out.dtype]));
-    const bytes = this.out[slot].subarray(0, size);
+    const bytes = this.outBuffer(slot, out, count);
     encodeFloats(values, out.dtype as FloatDtype, bytes, count);
     this.writes[slot] = this.writer.write(out.name, bytes);
+  }
+
+  /** The slot's output buffer, sized for `count` elements of the output type; its previous write must be done. */
+  private outBuffer(slot: 0 | 1, out: TensorEntry, count: number): Uint8Array {
+    const size = count * DTYPE_SIZES[out.dtype];
+    if (this.out[slot].length < size) this.out[slot] = new Uint8Array(Math.max(size, this.chunkElements * DTYPE_SIZES[out.dtype]));
+    return this.out[slot].subarray(0, size);
   }
 
   /** Starts reading a chunk; marks the promise handled so an abort before it is awaited does not crash the process. */
