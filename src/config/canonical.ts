@@ -8,17 +8,17 @@ const CANONICAL_FORMAT = 'autombw-experiment/1';
 
 /**
  * The part of an experiment that decides its results, as canonical JSON: sorted keys, numbers in
- * shortest round-trip form. Cosmetic fields (name, description, output) and the session's
- * time limit are left out. The space enters as the variables it produces, so writing a default
+ * shortest round-trip form. Cosmetic fields (name, description, output), the session's
+ * time limit and the objective's operational settings are left out. The space enters as the variables it produces, so writing a default
  * explicitly, reordering groups or restating a range as [min, max] vs {min, max} changes nothing.
  */
-export function canonicalExperiment(config: ExperimentConfig, space: SearchSpace, objectiveFingerprint: JsonValue): string {
+export function canonicalExperiment(config: ExperimentConfig, space: SearchSpace, objective: { section: JsonValue; fingerprint: JsonValue }): string {
   const { time_limit: _timeLimit, ...stop } = config.stop;
   const value = {
     format: CANONICAL_FORMAT,
     seed: config.seed,
     space: canonicalSpace(space),
-    objective: { section: config.objective, fingerprint: objectiveFingerprint },
+    objective,
     optimizer: config.optimizer,
     stop,
   };

@@ -134,12 +134,15 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
 
 /** Loads an experiment and computes its run hash (hashing model files by content, cached). */
 export async function loadAndHashExperiment(file: string, options: LoadOptions = {}): Promise<HashedExperiment> {
-  const loaded = await loadExperiment(file, options);
-  const fingerprint: JsonValue = await objectiveKind(loaded.config.objective.kind).fingerprint(loaded.config.objective, {
-    baseDir: loaded.baseDir,
-    rng: Rng.fromSeed(loaded.config.seed),
-  });
-  const canonical = canonicalExperiment(loaded.config, loaded.space, fingerprint);
+  return hashExperiment(await loadExperiment(file, options));
+}
+
+/** The run hash of a loaded (or rebuilt) experiment: its canonical form, objective files by content. */
+export async function hashExperiment(loaded: LoadedExperiment): Promise<HashedExperiment> {
+  const kind = objectiveKind(loaded.config.objective.kind);
+  const fingerprint: JsonValue = await kind.fingerprint(loaded.config.objective, { baseDir: loaded.baseDir, rng: Rng.fromSeed(loaded.config.seed) });
+  const semantic = kind.semantic?.(loaded.config.objective) ?? loaded.config.objective;
+  const canonical = canonicalExperiment(loaded.config, loaded.space, { section: semantic, fingerprint });
   return { ...loaded, canonical, hash: runHash(canonical) };
 }
 

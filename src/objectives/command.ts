@@ -90,6 +90,9 @@ export const commandObjectiveKind: ObjectiveKind = {
   async fingerprint() {
     return null;
   },
+  semantic({ concurrency: _concurrency, ...rest }) {
+    return rest;
+  },
   async create(section, { baseDir }) {
     const s = section as unknown as CommandSection;
     const [program, ...args] = s.command;

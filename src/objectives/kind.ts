@@ -12,6 +12,15 @@ export interface ObjectiveSetting {
   rng: Rng;
 }
 
+/** What a run adds when it builds its objective. */
+export interface ObjectiveRunSetting {
+  /** Where the objective may save images and caches. */
+  runDir: string;
+  space: SearchSpace;
+  /** Status lines for the user (a server went down, came back); the run shows them with its progress. */
+  log(line: string): void;
+}
+
 /**
  * One `objective.kind` of the experiment YAML (function, command, module, merge). The schema has
  * already checked the section's shape and filled its defaults; a kind adds what the schema cannot.
@@ -29,6 +38,13 @@ export interface ObjectiveKind {
    * run hash follows the bytes and not the paths. Called on the resolved section.
    */
   fingerprint(section: JsonObject, setting: ObjectiveSetting): Promise<JsonValue>;
+  /**
+   * The part of the resolved section that decides results, for the run hash. Operational settings
+   * (servers, concurrency, timeouts, caching, saved images) are left out, so they can change between
+   * sessions of one run; so are paths whose content the fingerprint already covers. Default: the
+   * whole section.
+   */
+  semantic?(section: JsonObject): JsonObject;
   /** Builds the objective for a run. `runDir` is where it may save images and caches. */
-  create(section: JsonObject, setting: ObjectiveSetting & { runDir: string; space: SearchSpace }): Promise<Objective>;
+  create(section: JsonObject, setting: ObjectiveSetting & ObjectiveRunSetting): Promise<Objective>;
 }

@@ -57,6 +57,9 @@ export const moduleObjectiveKind: ObjectiveKind = {
     // The code defines the objective: its bytes, not its path, enter the run hash.
     return { module_sha256: await sha256File(fromBase(baseDir, (section as unknown as ModuleSection).module)) };
   },
+  semantic({ concurrency: _concurrency, module: _module, ...rest }) {
+    return rest; // the module enters by content (fingerprint), not by path
+  },
   async create(section, { baseDir }) {
     const s = section as unknown as ModuleSection;
     const file = fromBase(baseDir, s.module);

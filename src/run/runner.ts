@@ -99,6 +99,7 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
       rng: Rng.fromSeed(config.seed),
       runDir: runDir.dir,
       space,
+      log: (line) => controls.progress.message(line),
     });
     if (controls.wrapObjective) objective = controls.wrapObjective(objective);
     journal = new JournalWriter(runDir.journal);

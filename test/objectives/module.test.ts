@@ -14,7 +14,7 @@ async function create(files: Record<string, string>, section: Record<string, unk
   const full = { kind: 'module', export: 'evaluate', concurrency: 1, options: {}, ...section };
   const { section: resolved, issues } = await moduleObjectiveKind.resolve(full as never, setting);
   if (issues.length) throw new Error(issues[0].message);
-  return moduleObjectiveKind.create(resolved, { ...setting, runDir: baseDir, space });
+  return moduleObjectiveKind.create(resolved, { ...setting, runDir: baseDir, space, log: () => {} });
 }
 
 describe('module objective', () => {

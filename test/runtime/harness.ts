@@ -42,7 +42,7 @@ export async function buildObjective(objective: Record<string, unknown>, options
   if (resolved.issues.length > 0) throw new UserInputError('resolve', resolved.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const space = SearchSpace.fromConfig(experiment.space as SpaceConfig);
   const runDir = path.join(baseDir, 'runs', 'r1');
-  const built = await mergeObjectiveKind.create(resolved.section, { baseDir, rng, runDir, space });
+  const built = await mergeObjectiveKind.create(resolved.section, { baseDir, rng, runDir, space, log: () => {} });
   return { objective: built as MergeObjective, runDir, baseDir, space };
 }
 

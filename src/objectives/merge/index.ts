@@ -35,10 +35,6 @@ const SLOTS = ['a', 'b', 'c'] as const;
 type Path = Array<string | number>;
 const at = (...p: Path): Path => ['objective', ...p];
 
-function log(line: string): void {
-  process.stderr.write(`autombw: ${line}\n`);
-}
-
 export const mergeObjectiveKind: ObjectiveKind = {
   kind: 'merge',
 
@@ -67,14 +63,25 @@ export const mergeObjectiveKind: ObjectiveKind = {
     return out;
   },
 
-  async create(section, { baseDir, rng, runDir, space }) {
+  semantic(section) {
+    // Models, scorer files and the workflow template enter by content (fingerprint); servers,
+    // timeouts, retries, caching and saved images are operational and may change between sessions.
+    const s = section as unknown as MergeSection;
+    const r = s.runtime;
+    const runtime: JsonObject = { backend: r.backend };
+    if (r.backend === 'a1111') runtime.precision = r.a1111.precision;
+    if (r.backend === 'demo') runtime.size = r.demo.size;
+    return { method: s.method, method_options: { ...s.method_options }, payloads: s.payloads as unknown as JsonObject, runtime };
+  },
+
+  async create(section, { baseDir, rng, runDir, space, log }) {
     const s = section as unknown as MergeSection;
     const r = s.runtime;
     checkSpace(s, space);
     const { payloads, issues } = loadPayloads(s.payloads, baseDir, payloadRng(rng), at('payloads'));
     if (issues.length > 0) throw new UserInputError(issues[0].message, issues.map((i) => i.message));
 
-    const judge = await createJudge(s.scorer, baseDir, runDir);
+    const judge = await createJudge(s.scorer, baseDir, runDir, log);
     let backend: Backend | undefined;
     try {
       backend = createBackend(s, baseDir, space, payloads);
@@ -113,7 +120,7 @@ export const mergeObjectiveKind: ObjectiveKind = {
 };
 
 /** The scorer panel, scoring one payload's images at a time; the section's tally and penalty aggregate them. */
-async function createJudge(section: JsonObject, baseDir: string, runDir: string): Promise<Judge> {
+async function createJudge(section: JsonObject, baseDir: string, runDir: string, log: (line: string) => void): Promise<Judge> {
   const { tally, penalty } = parseScoringSection(section, at('scorer'));
   const panel = await createScorer(section, baseDir, { runDir, log });
   return {
