@@ -81,6 +81,11 @@ export const surrogateObjectiveKind: ObjectiveKind = {
     return { section: { ...section, from }, issues };
   },
 
+  // The runs enter by their evaluations (the fingerprint), so where they lie does not change the hash.
+  semantic({ from: _from, ...rest }) {
+    return rest;
+  },
+
   async fingerprint(section, { baseDir }) {
     const training = readAll(section as unknown as SurrogateSection, baseDir);
     return { training: training.hash, points: training.values.length };

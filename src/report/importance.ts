@@ -16,22 +16,25 @@ export interface Importance {
   trials: number;
 }
 
-/** Fewer successful trials than this say nothing reliable about importance. */
-export const MIN_TRIALS = 10;
+/**
+ * Successful trials needed per variable: with fewer, the lengthscales stay where the prior put
+ * them and the bars would only show noise.
+ */
+const TRIALS_PER_VARIABLE = 2;
+const MIN_TRIALS = 10;
 /** Trials used at most: bounds the cost of the fit, so a report never slows a long run's end. */
 const MAX_TRIALS = 300;
 
 /**
  * Parameter importance of a run: fit the GP to its successful trials, read the ARD lengthscales,
  * and check them by permutation: shuffle one variable across the trials and measure how far the
- * GP's prediction moves (root mean square). Undefined when there are too few trials or the values
- * do not vary.
+ * GP's prediction moves (root mean square). Undefined when there are too few trials (fewer than
+ * two per variable) or the values do not vary.
  */
 export function runImportance(run: RunData): Importance | undefined {
   const ok = run.trials.filter((t) => t.status === 'ok' && t.value !== undefined);
-  if (ok.length < MIN_TRIALS || new Set(ok.map((t) => t.value)).size < 2) return undefined;
   const space = SearchSpace.fromConfig(run.config.space);
-  if (space.dim === 0) return undefined;
+  if (space.dim === 0 || ok.length < Math.max(MIN_TRIALS, TRIALS_PER_VARIABLE * space.dim) || new Set(ok.map((t) => t.value)).size < 2) return undefined;
   const rng = Rng.fromSeed(run.info.hash).derive('importance');
   const chosen = ok.length > MAX_TRIALS ? rng.derive('subsample').shuffle([...ok]).slice(0, MAX_TRIALS) : ok;
   const points = chosen.map((t) => space.fromWeights(t.weights));

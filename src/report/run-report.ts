@@ -87,27 +87,6 @@ export function buildRunReport({ run, gallery, importance }: RunReportInputs): B
     sections.push(section('best', 'Best recipe', [figure('best-recipe', unet), ...strings, `<p>named JSON</p><pre>${esc(JSON.stringify({ preset: recipe.preset, weights: recipe.weights }))}</pre>`].join('\n')));
   }
 
-  if (importance) {
-    const order = importance.names.map((_, i) => i).sort((a, b) => importance.permutation[b] + importance.ard[b] - (importance.permutation[a] + importance.ard[a]));
-    const chart = barChart({
-      title: 'Parameter importance',
-      xLabel: 'share of importance',
-      labels: order.map((i) => importance.names[i]),
-      series: [
-        { name: 'GP: 1 / ARD lengthscale', color: seriesColor(0), values: order.map((i) => importance.ard[i]) },
-        { name: 'permutation of the GP mean', color: seriesColor(1), values: order.map((i) => importance.permutation[i]) },
-      ],
-      notes: order.map((i) => `ℓ = ${formatValue(importance.lengthscales[i])}`),
-    });
-    figures.push({ name: 'importance', svg: chart });
-    sections.push(
-      section('importance', 'Parameter importance', [
-        figure('importance', chart),
-        `<p class="note">A Gaussian process (Matérn 5/2, one lengthscale per variable) fitted to the ${importance.trials} successful trials. A short lengthscale ℓ means the value changes quickly along that variable. The permutation check shuffles one variable across the trials and measures how much the GP's prediction moves; both are shown as shares of their total. Variables the two measures disagree on deserve a closer look before freezing them.</p>`,
-      ].join('\n')),
-    );
-  }
-
   const payloads = run.best ? payloadScores(run.best.details) : [];
   if (payloads.length > 0) {
     const chart = barChart({
@@ -128,10 +107,32 @@ export function buildRunReport({ run, gallery, importance }: RunReportInputs): B
 
   if (gallery.length > 0) {
     const items = gallery.map((g) => {
-      const caption = [g.trial !== undefined ? `trial ${g.trial}` : '', g.payload ?? '', g.score !== undefined ? `score ${formatValue(g.score)}` : ''].filter(Boolean).join(' · ');
-      return `<figure><img src="${g.thumbnail}" alt="${esc(g.file)}"><figcaption>${esc(caption || g.file)}</figcaption></figure>`;
+      const name = g.payload ?? g.file.split('/').pop()!.replace(/\.png$/i, '');
+      const caption = [g.trial !== undefined ? `trial ${g.trial}` : '', name, g.score !== undefined ? `score ${formatValue(g.score)}` : ''].filter(Boolean).join(' · ');
+      return `<figure><img src="${g.thumbnail}" alt="${esc(g.file)}"><figcaption>${esc(caption)}</figcaption></figure>`;
     });
     sections.push(section('images', 'Images', `<div class="gallery">\n${items.join('\n')}\n</div>`));
+  }
+
+  if (importance) {
+    const order = importance.names.map((_, i) => i).sort((a, b) => importance.permutation[b] + importance.ard[b] - (importance.permutation[a] + importance.ard[a]));
+    const chart = barChart({
+      title: 'Parameter importance',
+      xLabel: 'share of importance',
+      labels: order.map((i) => importance.names[i]),
+      series: [
+        { name: 'GP: 1 / ARD lengthscale', color: seriesColor(0), values: order.map((i) => importance.ard[i]) },
+        { name: 'permutation of the GP mean', color: seriesColor(1), values: order.map((i) => importance.permutation[i]) },
+      ],
+      notes: order.map((i) => `ℓ = ${formatValue(importance.lengthscales[i])}`),
+    });
+    figures.push({ name: 'importance', svg: chart });
+    sections.push(
+      section('importance', 'Parameter importance', [
+        figure('importance', chart),
+        `<p class="note">A Gaussian process (Matérn 5/2, one lengthscale per variable) fitted to the ${importance.trials} successful trials. A short lengthscale ℓ means the value changes quickly along that variable. The permutation check shuffles one variable across the trials and measures how much the GP's prediction moves; both are shown as shares of their total. Variables the two measures disagree on deserve a closer look before freezing them.</p>`,
+      ].join('\n')),
+    );
   }
 
   const top = [...ok].sort((a, b) => b.value! - a.value!).slice(0, 10);

@@ -1,14 +1,11 @@
-import { canonicalExperiment, runHash } from '../config/canonical.js';
-import type { HashedExperiment } from '../config/load.js';
+import { hashExperiment, type HashedExperiment } from '../config/load.js';
 import type { ExperimentConfig } from '../config/experiment.js';
 import { SourceMap } from '../config/source.js';
 import { formatPath } from '../config/issues.js';
-import { objectiveKind } from '../objectives/kinds.js';
 import type { RunData } from '../report/run-data.js';
 import { SearchSpace } from '../space/space.js';
 import type { JsonValue } from '../util/json.js';
 import { isPlainObject } from '../util/json.js';
-import { Rng } from '../util/rng.js';
 import path from 'node:path';
 
 /**
@@ -22,18 +19,7 @@ export async function rebuildExperiment(run: RunData, baseDir: string): Promise<
   const { data, sources } = SourceMap.load(file);
   const config = data as ExperimentConfig;
   const space = SearchSpace.fromConfig(config.space);
-  const setting = { baseDir, rng: Rng.fromSeed(config.seed) };
-  const fingerprint = await objectiveKind(config.objective.kind).fingerprint(config.objective, setting);
-  const canonical = canonicalExperiment(config, space, fingerprint);
-  return {
-    file,
-    baseDir,
-    config,
-    space,
-    sources,
-    canonical,
-    hash: runHash(canonical),
-  };
+  return hashExperiment({ file, baseDir, config, space, sources });
 }
 
 export interface Difference {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCompareConfig } from '../../src/compare/config.js';
@@ -59,7 +59,6 @@ describe('compare on function objectives', () => {
   beforeAll(async () => {
     root = writeTree({ 'experiment.yaml': EXPERIMENT });
     const file = path.join(root, 'compare.yaml');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(file, COMPARE(path.join(root, 'out')));
     const config = loadCompareConfig(file);
     result = await runComparison(config, await planComparison(config), { progress: quiet });
@@ -151,7 +150,6 @@ describe('compare on function objectives', () => {
 describe('compare is resumable', () => {
   it('an interrupted comparison continues where it stopped, without redoing finished runs', async () => {
     const root = writeTree({ 'experiment.yaml': EXPERIMENT });
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(root, 'compare.yaml'), COMPARE(path.join(root, 'out')));
     const config = loadCompareConfig(path.join(root, 'compare.yaml'));
     const plan = await planComparison(config);

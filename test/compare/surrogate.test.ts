@@ -1,4 +1,4 @@
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAndHashExperiment, loadExperiment } from '../../src/config/load.js';
@@ -7,6 +7,7 @@ import { objectiveKind } from '../../src/objectives/kinds.js';
 import { readRun, type RunData } from '../../src/report/run-data.js';
 import { createProgress } from '../../src/run/progress.js';
 import { runExperiment } from '../../src/run/runner.js';
+import { Rng } from '../../src/util/rng.js';
 import { writeTree } from '../support/tmp.js';
 
 /** Noise of the source runs' evaluations: about 1/20 of the spread of their values. */
@@ -28,7 +29,7 @@ stop: {budget: 10}
 
 async function build(file: string) {
   const exp = await loadExperiment(file);
-  const objective = await objectiveKind('surrogate').create(exp.config.objective, { baseDir: exp.baseDir, rng: (await import('../../src/util/rng.js')).Rng.fromSeed(exp.config.seed), runDir: exp.baseDir, space: exp.space });
+  const objective = await objectiveKind('surrogate').create(exp.config.objective, { baseDir: exp.baseDir, rng: Rng.fromSeed(exp.config.seed), runDir: exp.baseDir, space: exp.space, log: () => {} });
   return { exp, objective };
 }
 
@@ -45,7 +46,7 @@ describe('surrogate objective', () => {
 
   it('answers with the GP posterior mean, which matches the training evaluations within their noise', async () => {
     const file = path.join(root, 'surrogate.yaml');
-    (await import('node:fs')).writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`));
+    writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`));
     const { objective } = await build(file);
     const residuals: number[] = [];
     for (const t of source.trials) {
@@ -59,7 +60,7 @@ describe('surrogate objective', () => {
 
   it('with noise: adds the noise the fit found in the data, drawn from the seed and the trial', async () => {
     const file = path.join(root, 'noisy.yaml');
-    (await import('node:fs')).writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`, ', noise: true'));
+    writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`, ', noise: true'));
     const { objective } = await build(file);
     const w = source.trials[0].weights;
     const at = (trial: number) => objective.evaluate(w, { trial, signal: new AbortController().signal, runDir: root });
@@ -74,35 +75,35 @@ describe('surrogate objective', () => {
     expect(sd).toBeLessThan(NOISE * 2);
   });
 
-  it('enters the run hash by its data: the same layout elsewhere hashes the same, a changed evaluation does not', async () => {
-    const fs = await import('node:fs');
-    fs.writeFileSync(path.join(root, 'a.yaml'), surrogate(`runs/${path.basename(source.dir)}`));
+  it('enters the run hash by its evaluations, not by where the runs are', async () => {
+    writeFileSync(path.join(root, 'a.yaml'), surrogate(`runs/${path.basename(source.dir)}`));
     const original = (await loadAndHashExperiment(path.join(root, 'a.yaml'))).hash;
-    const copy = path.join(writeTree({}), 'copy');
-    cpSync(root, copy, { recursive: true });
-    expect((await loadAndHashExperiment(path.join(copy, 'a.yaml'))).hash).toBe(original);
-    const journal = path.join(copy, 'runs', path.basename(source.dir), 'journal.jsonl');
+    const moved = path.join(root, 'archive', 'old-run');
+    cpSync(source.dir, moved, { recursive: true });
+    writeFileSync(path.join(root, 'b.yaml'), surrogate('archive/old-run'));
+    expect((await loadAndHashExperiment(path.join(root, 'b.yaml'))).hash).toBe(original);
+    const journal = path.join(moved, 'journal.jsonl');
     const value = String(source.trials[5].value);
-    fs.writeFileSync(journal, fs.readFileSync(journal, 'utf8').replace(value, String(source.trials[5].value! + 1)));
-    expect((await loadAndHashExperiment(path.join(copy, 'a.yaml'))).hash).not.toBe(original);
+    writeFileSync(journal, readFileSync(journal, 'utf8').replace(value, String(source.trials[5].value! + 1)));
+    expect((await loadAndHashExperiment(path.join(root, 'b.yaml'))).hash).not.toBe(original);
   });
 
   it('refuses a missing run directory, located in the experiment', async () => {
     const file = path.join(root, 'missing.yaml');
-    (await import('node:fs')).writeFileSync(file, surrogate('runs/nope'));
+    writeFileSync(file, surrogate('runs/nope'));
     await expect(loadExperiment(file)).rejects.toThrow(/missing\.yaml:3:\d+: objective\.from\[0\]: .*nope: not a readable run directory/);
   });
 
   it('refuses an experiment over another space than the runs searched', async () => {
     const file = path.join(root, 'other.yaml');
-    (await import('node:fs')).writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`, '', '{preset: sdxl-20, step: 0.01}'));
+    writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`, '', '{preset: sdxl-20, step: 0.01}'));
     await expect(build(file)).rejects.toThrow(UserInputError);
     await expect(build(file)).rejects.toThrow(/searched another space than this experiment/);
   });
 
   it('runs a whole experiment, and a resumed or repeated run sees the same values', async () => {
     const file = path.join(root, 'whole.yaml');
-    (await import('node:fs')).writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`));
+    writeFileSync(file, surrogate(`runs/${path.basename(source.dir)}`));
     const values: number[][] = [];
     for (const out of ['r1', 'r2']) {
       const exp = await loadAndHashExperiment(file);

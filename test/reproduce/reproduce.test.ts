@@ -88,6 +88,17 @@ describe('reproduce a run of a deterministic objective', () => {
   });
 });
 
+describe('reproduce a merge run on the demo backend', () => {
+  it('requires bit-identical values: the CPU demo renders and scores deterministically', async () => {
+    const demo = readFileSync(new URL('../../configs/demo.yaml', import.meta.url), 'utf8').replace(/budget: \d+/, 'budget: 4');
+    const dir = writeTree({ 'exp.yaml': demo });
+    const runDir = await run(dir);
+    const r = await reproduce(runDir, '--output-dir', path.join(dir, 'again'));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok +values: 4 of 4 trials compared, exact match required: 4 bit-identical/m);
+  });
+});
+
 describe('reproduce an objective that is not bit-reproducible', () => {
   const setup = async () => {
     const dir = writeTree({
