@@ -4,7 +4,7 @@ import { closest } from '../util/suggest.js';
 import type { Detection } from './architecture.js';
 
 /** The preset used when the user names none: the project default for SD1/SD2, the only SDXL one for SDXL. */
-export function defaultPresetFor(architecture: Architecture): BlockPreset {
+function defaultPresetFor(architecture: Architecture): BlockPreset {
   const preferred = getPreset(DEFAULT_PRESET)!;
   if (preferred.architectures.includes(architecture)) return preferred;
   return Object.values(PRESETS).find((p) => p.architectures.includes(architecture))!;

@@ -63,10 +63,6 @@ export const BF16_VALUES: Float32Array = (() => {
   return table;
 })();
 
-export function f16BitsToFloat(h: number): number {
-  return F16_VALUES[h & 0xffff];
-}
-
 /** Half-precision bits of a float32 given by its bit pattern, rounded to nearest even. */
 export function floatBitsToF16(x: number): number {
   const sign = (x >>> 16) & 0x8000;
