@@ -1,11 +1,21 @@
 import type { HashedExperiment } from '../config/load.js';
 import type { Evaluation, Objective } from '../objectives/types.js';
 import { EvaluationCache } from '../runtime/cache.js';
-import type { JsonValue } from '../util/json.js';
+import { isPlainObject, type JsonValue } from '../util/json.js';
 
 export interface CacheCounts {
   hits: number;
   misses: number;
+}
+
+/**
+ * Counts the merge objective's own cache use from a finished trial's details: `cached` payloads
+ * of `payloads` came from its per-payload cache.
+ */
+export function countPayloadCache(details: JsonValue | undefined, counts: CacheCounts): void {
+  if (!isPlainObject(details) || typeof details.cached !== 'number' || !Array.isArray(details.payloads)) return;
+  counts.hits += details.cached;
+  counts.misses += details.payloads.length - details.cached;
 }
 
 /**

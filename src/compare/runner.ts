@@ -4,7 +4,9 @@ import type { ProgressReporter } from '../run/progress.js';
 import { writeFileAtomic } from '../run/run-dir.js';
 import type { CompareConfig } from './config.js';
 import { EvaluationCache } from '../runtime/cache.js';
-import { withEvaluationCache, type CacheCounts } from './evaluation-cache.js';
+import { countPayloadCache, withEvaluationCache, type CacheCounts } from './evaluation-cache.js';
+import { observeTrials } from './observe-progress.js';
+import type { Objective } from '../objectives/types.js';
 import { readComparison, writeManifest } from './manifest.js';
 import { compareRunsDir, type PlannedRun } from './plan.js';
 import { compareStatistics, type ComparisonStatistics } from './statistics.js';
@@ -25,8 +27,8 @@ export interface CompareResult {
   statistics: ComparisonStatistics;
   /** Seeds every optimizer has finished (the statistics use only these). */
   seeds: number[];
-  /** Whole evaluations served from the cache (merge objectives count theirs per payload, in their details). */
-  cache: CacheCounts;
+  /** Cache use in this session: whole evaluations, or for merge objectives payloads. */
+  cache: CacheCounts & { unit: 'evaluation' | 'payload' };
 }
 
 /**
@@ -39,6 +41,7 @@ export async function runComparison(config: CompareConfig, plan: readonly Planne
   // The directory merge objectives use by default too: one cache for everything the comparison evaluates.
   const cache = new EvaluationCache(path.join(compareRunsDir(config.dir), 'cache'));
   const counts: CacheCounts = { hits: 0, misses: 0 };
+  const merge = plan[0].experiment.config.objective.kind === 'merge';
   const runs: CompareResult['runs'] = [];
   let interrupted = false;
   for (const [index, run] of plan.entries()) {
@@ -46,12 +49,14 @@ export async function runComparison(config: CompareConfig, plan: readonly Planne
       interrupted = true;
       break;
     }
+    const progress = controls.progress(run, index, plan.length);
     const result = await runExperiment(run.experiment, {
       ...(controls.stop ? { stop: controls.stop } : {}),
       ...(controls.abort ? { abort: controls.abort } : {}),
-      progress: controls.progress(run, index, plan.length),
       // A merge objective caches per payload itself (by default in the same directory), finer than a whole evaluation.
-      ...(run.experiment.config.objective.kind === 'merge' ? {} : { wrapObjective: (o) => withEvaluationCache(o, run.experiment, cache, counts) }),
+      ...(merge
+        ? { progress: observeTrials(progress, (e) => countPayloadCache(e.details, counts)) }
+        : { progress, wrapObjective: (o: Objective) => withEvaluationCache(o, run.experiment, cache, counts) }),
     });
     runs.push({ run, result });
     if (result.reason === 'interrupted') {
@@ -60,7 +65,7 @@ export async function runComparison(config: CompareConfig, plan: readonly Planne
     }
   }
   const { statistics, seeds } = summarizeComparison(config.dir);
-  return { dir: config.dir, runs, interrupted, statistics, seeds, cache: counts };
+  return { dir: config.dir, runs, interrupted, statistics, seeds, cache: { ...counts, unit: merge ? 'payload' : 'evaluation' } };
 }
 
 /** Statistics of the finished part of a comparison directory, also written to summary.json. */

@@ -6,8 +6,7 @@ import type { JsonObject, JsonValue } from '../util/json.js';
 import { readRun, type RunData } from '../report/run-data.js';
 import type { ProgressReporter } from '../run/progress.js';
 import { runExperiment } from '../run/runner.js';
-import type { RunStats } from '../run/stats.js';
-import type { TrialEvent } from '../run/journal.js';
+import { observeTrials } from '../compare/observe-progress.js';
 import { formatValue } from '../compare/table.js';
 import { compareTrials } from './compare-trials.js';
 import { checkProposals } from './proposals.js';
@@ -129,13 +128,8 @@ function chooseBaseDir(run: RunData, given: string | undefined, notes: string[])
 
 /** The progress display, plus a stop once the reproduction has as many trials as the run. */
 function stopAfter(progress: ProgressReporter, count: number, stop: AbortController): ProgressReporter {
-  return {
-    start: (s) => progress.start({ ...s, total: Math.min(s.total, count) }),
-    trial(event: TrialEvent, stats: RunStats) {
-      progress.trial(event, stats);
-      if (stats.finished >= count) stop.abort();
-    },
-    message: (t) => progress.message(t),
-    stop: () => progress.stop(),
-  };
+  const observed = observeTrials(progress, (_event, stats) => {
+    if (stats.finished >= count) stop.abort();
+  });
+  return { ...observed, start: (s) => progress.start({ ...s, total: Math.min(s.total, count) }) };
 }

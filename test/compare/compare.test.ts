@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCompareConfig } from '../../src/compare/config.js';
 import { readManifest } from '../../src/compare/manifest.js';
@@ -195,5 +196,31 @@ describe('compare config errors', () => {
 
   it('validates optimizer kinds with the experiment schema', () => {
     expect(load('experiment: experiment.yaml\noptimizers:\n  r: {kind: randm}\n')).toMatch(/c\.yaml:3:\d+: optimizers\.r\.kind: expected one of .*\(did you mean "random"\?\)/);
+  });
+});
+
+describe('compare on the merge objective (demo backend)', () => {
+  it('shares the merge objective\'s payload cache: the initial design common to both optimizers renders once per seed', async () => {
+    const demo = readFileSync(new URL('../../configs/demo.yaml', import.meta.url), 'utf8');
+    const root = writeTree({ 'demo.yaml': demo });
+    writeFileSync(
+      path.join(root, 'c.yaml'),
+      `experiment: demo.yaml\nseeds: 2\nbudget: 6\noptimizers:\n  hill: {kind: hill-climbing}\n  sa: {kind: simulated-annealing}\noutput: {dir: ${JSON.stringify(path.join(root, 'out'))}, progress: none}\n`,
+    );
+    const config = loadCompareConfig(path.join(root, 'c.yaml'));
+    const result = await runComparison(config, await planComparison(config), { progress: quiet });
+    expect(result.seeds).toEqual([0, 1]);
+    // Both start with the same 4-point Sobol' design per seed; the second optimizer finds its 2 payloads × 4 points cached.
+    expect(result.cache.unit).toBe('payload');
+    expect(result.cache.hits).toBeGreaterThanOrEqual(2 * 2 * 4);
+    expect(result.cache.hits + result.cache.misses).toBe(2 * 2 * 6 * 2);
+  });
+
+  it('plans configs/compare.yaml: every optimizer on every seed, each run its own experiment', async () => {
+    const config = loadCompareConfig(fileURLToPath(new URL('../../configs/compare.yaml', import.meta.url)));
+    const plan = await planComparison(config);
+    expect(plan).toHaveLength(config.optimizers.length * config.seeds.length);
+    expect(new Set(plan.map((p) => p.experiment.hash)).size).toBe(plan.length);
+    expect(plan.every((p) => p.experiment.config.objective.kind === 'merge' && p.experiment.config.stop.budget === 40)).toBe(true);
   });
 });

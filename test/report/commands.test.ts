@@ -60,7 +60,7 @@ describe('autombw compare', () => {
   it('prints the table and the pairwise tests, and writes the comparison report', async () => {
     const dir = writeTree({
       'exp.yaml': EXPERIMENT,
-      'cmp.yaml': `experiment: exp.yaml\nseeds: 3\nbudget: 8\ncheckpoints: [4]\noptimizers:\n  random: {kind: random}\n  sobol: {kind: sobol}\noutput: {progress: none}\n`,
+      'cmp.yaml': `name: '<b onmouseover="x()">mine</b>'\nexperiment: exp.yaml\nseeds: 3\nbudget: 8\ncheckpoints: [4]\noptimizers:\n  random: {kind: random}\n  sobol: {kind: sobol}\noutput: {progress: none}\n`,
     });
     const r = await runMain(['compare', path.join(dir, 'cmp.yaml'), '--output-dir', path.join(dir, 'cmp')]);
     expect(r.code, r.stderr).toBe(0);
@@ -72,6 +72,8 @@ describe('autombw compare', () => {
     expect(convergence.match(/<polygon class="series"/g)).toHaveLength(2);
     expect(convergence).toContain('data-series="sobol"');
     expect(html).toContain('<section id="tests">');
+    expect(html).toContain('<h1>&lt;b onmouseover=&quot;x()&quot;&gt;mine&lt;/b&gt;</h1>');
+    expect(html).not.toContain('<b onmouseover');
     expect(existsSync(path.join(dir, 'cmp', 'figures', 'convergence.png'))).toBe(true);
   });
 });

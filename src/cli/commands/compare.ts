@@ -73,7 +73,8 @@ Exit codes: 0 finished, 1 failed, 2 bad input, 130 interrupted.`,
       });
       const { header, rows } = statisticsTable(result.statistics);
       console.log('');
-      console.log(`${result.seeds.length} of ${config.seeds.length} seeds finished by every optimizer; cache: ${result.cache.hits} hits, ${result.cache.misses} evaluations`);
+      const { hits, misses, unit } = result.cache;
+      console.log(`${result.seeds.length} of ${config.seeds.length} seeds finished by every optimizer; ${hits} of ${hits + misses} ${unit}s this session came from the cache`);
       if (result.seeds.length > 0) {
         for (const line of alignColumns([header, ...rows])) console.log(line);
         const pairs = pairwiseLines(result.statistics);
