@@ -1,5 +1,5 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../support/tmp.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
@@ -11,7 +11,7 @@ const AT = ['objective', 'payloads'];
 const rng = Rng.fromSeed(7);
 
 function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'autombw-payloads-'));
+  return tempDir('autombw-payloads-');
 }
 
 describe('payload sets', () => {

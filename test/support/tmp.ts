@@ -1,10 +1,21 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+/** One root per test process, removed when the process exits, so test runs leave nothing in /tmp. */
+let root: string | undefined;
+function testRoot(): string {
+  if (!root) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'autombw-test-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    root = dir;
+  }
+  return root;
+}
+
 /** A fresh temporary directory for one test. */
 export function tempDir(prefix = 'autombw-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return mkdtempSync(path.join(testRoot(), prefix));
 }
 
 /** Writes `files` (relative path → contents) under a new temporary directory; returns the directory. */
