@@ -10,10 +10,6 @@ import type { PayloadSetInput } from '../../src/runtime/payloads/types.js';
 const AT = ['objective', 'payloads'];
 const rng = Rng.fromSeed(7);
 
-function tempDir(): string {
-  return tempDir('autombw-payloads-');
-}
-
 describe('payload sets', () => {
   it('fills every field from the item, then the set defaults, then the built-in defaults', () => {
     const set: PayloadSetInput = { defaults: { steps: 30, negative: 'blurry' }, items: ['a cat', { name: 'dog', prompt: 'a dog', steps: 12, images: 2 }] };
