@@ -9,7 +9,9 @@ import { collectGallery } from './gallery.js';
 import { runImportance } from './importance.js';
 import { readRun } from './run-data.js';
 import { buildRunReport, type BuiltReport } from './run-report.js';
-import { FIGURES_DIR, REPORT_FILE } from './files.js';
+
+const REPORT_FILE = 'report.html';
+const FIGURES_DIR = 'figures';
 
 /** PNG figures have twice the SVG's pixel size, to stay sharp on high-density screens. */
 const PNG_SCALE = 2;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAndHashExperiment } from '../../src/config/load.js';
 import { writeTree } from '../support/tmp.js';
 import { runMain } from './run-main.js';
 
@@ -24,15 +25,24 @@ describe('autombw run writes the report', () => {
 
   it('a report that cannot be written is a warning, and the run still succeeds', async () => {
     const dir = writeTree({ 'exp.yaml': EXPERIMENT });
+    const { hash } = await loadAndHashExperiment(path.join(dir, 'exp.yaml'));
+    mkdirSync(path.join(dir, 'runs', hash.slice(0, 12)), { recursive: true });
+    writeFileSync(path.join(dir, 'runs', hash.slice(0, 12), 'figures'), 'a file where the figures directory goes');
+    const r = await runMain(['run', path.join(dir, 'exp.yaml'), '--progress', 'none', '--output-dir', path.join(dir, 'runs')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: budget; 8 trials \(0 failed\)/);
+    expect(r.stderr).toMatch(/^warning: could not write the report of .*: /m);
+  });
+
+  it('a finished run run again leaves its report alone and returns at once', async () => {
+    const dir = writeTree({ 'exp.yaml': EXPERIMENT });
     const args = ['run', path.join(dir, 'exp.yaml'), '--progress', 'none', '--output-dir', path.join(dir, 'runs')];
-    expect((await runMain(args)).code).toBe(0);
+    await runMain(args);
     const [run] = readdirSync(path.join(dir, 'runs'));
     rmSync(path.join(dir, 'runs', run, 'report.html'));
-    rmSync(path.join(dir, 'runs', run, 'figures'), { recursive: true });
-    writeFileSync(path.join(dir, 'runs', run, 'figures'), 'a file where the figures directory goes');
     const again = await runMain(args);
     expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(/^warning: could not write the report of .*: /m);
+    expect(existsSync(path.join(dir, 'runs', run, 'report.html'))).toBe(false);
   });
 });
 

@@ -7,7 +7,6 @@ import { UserInputError } from '../../config/issues.js';
 import { runExperiment } from '../../run/runner.js';
 import { createProgress, type ProgressMode } from '../../run/progress.js';
 import { displayPath } from '../../config/source.js';
-import { REPORT_FILE } from '../../report/files.js';
 
 const MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 
@@ -81,7 +80,8 @@ Exit codes: 0 finished, 1 the run failed (every trial failed, or an error), 2 ba
       const best = r.best ? `best ${r.best.value} (trial ${r.best.id})` : 'no successful trial';
       console.log(`run ${r.hash.slice(0, 12)}: ${r.reason}; ${r.finished} trials (${r.failed} failed), ${best}`);
       console.log(`  ${displayPath(r.runDir)}/best.json`);
-      if (r.newTrials > 0 || !existsSync(path.join(r.runDir, REPORT_FILE))) {
+      // Only a session that added trials rewrites the report: rerunning a finished run stays instant.
+      if (r.newTrials > 0) {
         const warn = (m: string) => console.error(`warning: ${m}`);
         const report = await import('../../report/write.js').then(
           (m) => m.writeReportQuietly(r.runDir, warn),
