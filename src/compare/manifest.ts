@@ -7,7 +7,7 @@ import type { CompareConfig } from './config.js';
 import type { PlannedRun } from './plan.js';
 import type { VariantRuns } from './statistics.js';
 
-export const MANIFEST_FILE = 'compare.json';
+const MANIFEST_FILE = 'compare.json';
 
 /** compare.json: what a comparison consists of, so `report` and `reproduce` can read it without the YAML. */
 export interface CompareManifest {

@@ -11,7 +11,7 @@ import { readComparison, writeManifest } from './manifest.js';
 import { compareRunsDir, type PlannedRun } from './plan.js';
 import { compareStatistics, type ComparisonStatistics } from './statistics.js';
 
-export const SUMMARY_FILE = 'summary.json';
+const SUMMARY_FILE = 'summary.json';
 
 export interface CompareControls {
   stop?: AbortSignal;
@@ -69,7 +69,7 @@ export async function runComparison(config: CompareConfig, plan: readonly Planne
 }
 
 /** Statistics of the finished part of a comparison directory, also written to summary.json. */
-export function summarizeComparison(dir: string): { statistics: ComparisonStatistics; seeds: number[] } {
+function summarizeComparison(dir: string): { statistics: ComparisonStatistics; seeds: number[] } {
   const data = readComparison(dir);
   const { manifest } = data;
   const statistics = compareStatistics(data.variants, {

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import type { ExperimentConfig } from '../config/experiment.js';
 import { readJournal, type JournalEvent, type TrialEvent } from '../run/journal.js';
 import type { Trial } from '../optimizers/types.js';
+import { UserInputError } from '../config/issues.js';
 
 /** run.json as RunDir writes it. */
 export interface RunInfo {
@@ -30,12 +31,10 @@ export interface RunData {
   status: string;
 }
 
-export class NotARunError extends Error {}
-
 export function readRun(dir: string): RunData {
   const absolute = path.resolve(dir);
   const infoFile = path.join(absolute, 'run.json');
-  if (!existsSync(infoFile)) throw new NotARunError(`${dir} is not a run directory (no run.json)`);
+  if (!existsSync(infoFile)) throw new UserInputError(`${dir} is not a run directory (no run.json)`);
   const info = JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo;
   const config = parse(readFileSync(path.join(absolute, 'config.resolved.yaml'), 'utf8')) as ExperimentConfig;
   const { events } = readJournal(path.join(absolute, 'journal.jsonl'));

@@ -1,4 +1,3 @@
-import { SearchSpace } from '../space/space.js';
 import { getPreset } from '../space/presets.js';
 import { bestSoFar, historyFromJournal } from '../compare/curves.js';
 import { formatValue } from '../compare/table.js';
@@ -170,9 +169,4 @@ function weightRange(space: RunData['config']['space']): [number, number] {
     hi = Math.max(hi, v);
   }
   return [lo, hi];
-}
-
-/** The space of a run, rebuilt from its resolved config (for unit-cube coordinates of its trials). */
-export function runSpace(run: RunData): SearchSpace {
-  return SearchSpace.fromConfig(run.config.space);
 }

@@ -1,6 +1,6 @@
 import { esc } from '../escape.js';
 
-export const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
 /** A complete standalone SVG document (white background, so its PNG is not transparent). */
 export function svgDocument(width: number, height: number, title: string, body: string): string {
