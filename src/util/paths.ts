@@ -1,7 +1,12 @@
 import path from 'node:path';
 
-/** A path as stored in canonical configs: relative to `baseDir`, POSIX separators. */
+/**
+ * A path as stored in canonical configs: relative to `baseDir` with POSIX separators, so the
+ * experiment folder can move; a path the user wrote as absolute (a system program, a shared
+ * model folder) stays absolute, since it does not move with the experiment.
+ */
 export function relativeToBase(baseDir: string, p: string): string {
+  if (path.isAbsolute(p)) return path.normalize(p).split(path.sep).join('/');
   const rel = path.relative(baseDir, path.resolve(baseDir, p));
   return (rel === '' ? '.' : rel).split(path.sep).join('/');
 }
