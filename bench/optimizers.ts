@@ -72,6 +72,13 @@ function gpLatency(): string | undefined {
   return run.stdout.trim();
 }
 
+/** The commit the optimizers came from, flagged when src/ had uncommitted changes. */
+function sourceVersion(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--', 'src') ? `${commit} + uncommitted changes in src/` : commit;
+}
+
 function machine(): string {
   const cpus = os.cpus();
   return `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
@@ -80,6 +87,7 @@ function machine(): string {
 interface Report {
   command: string;
   date: string;
+  source: string;
   machine: string;
   versions: Record<string, unknown>;
   loadAverageAtStart: number[];
@@ -94,7 +102,7 @@ function markdown(report: Report, dim: number, resultFile: string, latency: stri
   const noisy = summary.problems.filter((p) => p.endsWith('+noise'));
   const seeds = Math.max(...Object.values(summary.cells).flatMap((row) => Object.values(row).map((c) => c?.[0].runs ?? 0)));
   const parts = [
-    `Command: \`${report.command}\` · ${report.date} · ${report.machine} · ${Object.entries(report.versions).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+    `Command: \`${report.command}\` · ${report.date} · source ${report.source} · ${report.machine} · ${Object.entries(report.versions).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
     `Wall time ${clock(report.wallSeconds)} (load average at start ${report.loadAverageAtStart.map((l) => l.toFixed(1)).join(', ')}; timings are wall-clock and move with other load on the machine); ${seeds} seeds; ${summary.failures} failed runs; raw results: \`${resultFile}\`.`,
     report.crossCheck
       ? `Optuna ran on the Python copy of the suite (bench/python/functions.py); on ${report.crossCheck.points} seeded points the two implementations agree to ${report.crossCheck.maxRelativeDifference.toExponential(1)} relative.`
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
   const chosen = contenders(options);
   const started = performance.now();
   const loadAverageAtStart = os.loadavg();
+  const source = sourceVersion();
 
   let versions: Record<string, unknown> = { node: process.version };
   let check: CrossCheck | undefined;
@@ -146,6 +155,7 @@ async function main(): Promise<void> {
   const report: Report = {
     command: ['npm run bench:optimizers', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     date,
+    source,
     machine: machine(),
     versions,
     loadAverageAtStart,
