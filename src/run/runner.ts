@@ -90,6 +90,8 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
       resumed,
     });
     if (already) {
+      // A session killed after journaling its last trial never wrote its closing best.json.
+      if (stats.best && events.at(-1)?.type !== 'stop') writeBest(runDir, experiment, optimizer, stats);
       controls.progress.message(`run ${experiment.hash.slice(0, 12)} is already complete (${already}); ${stats.finished} trials`);
       return result(already);
     }
