@@ -123,7 +123,7 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
       const promise = objective!
         .evaluate(weights, { trial: trial.id, signal: sessionAbort.signal, runDir: runDir.dir })
         .then(
-          (evaluation): Done => ({ trial, outcome: { status: 'ok', value: evaluation.value }, evaluation, started, aborted: false }),
+          (evaluation): Done => ({ trial, outcome: outcomeOf(evaluation), evaluation, started, aborted: false }),
           (err: unknown): Done => ({ trial, outcome: { status: 'failed', error: errorText(err) }, started, aborted: sessionAbort.signal.aborted }),
         );
       inFlight.set(trial.id, promise);
@@ -234,6 +234,12 @@ function writeBest(runDir: RunDir, experiment: HashedExperiment, optimizer: Opti
     weights: best.weights,
     ...(recommended ? { recommended: experiment.space.toWeights(recommended) } : {}),
   });
+}
+
+/** The Objective contract: a non-finite value makes the trial failed (journal, statistics and optimizer alike). */
+function outcomeOf(evaluation: Evaluation): Outcome {
+  if (Number.isFinite(evaluation.value)) return { status: 'ok', value: evaluation.value };
+  return { status: 'failed', error: `the objective returned a non-finite value (${evaluation.value})` };
 }
 
 function errorText(err: unknown): string {
