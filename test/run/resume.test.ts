@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
@@ -42,15 +42,29 @@ describe('resume after kill -9 of a real `autombw run`', () => {
       const rng = Rng.fromSeed(`kill-${optimizer}`);
       let kills = 0;
       let finished = false;
+      const journalLines = () => {
+        const out = path.join(dir, 'killed');
+        if (!existsSync(out)) return 0;
+        const runs = readdirSync(out).filter((d) => existsSync(path.join(out, d, 'journal.jsonl')));
+        return runs.length ? readFileSync(path.join(out, runs[0], 'journal.jsonl'), 'utf8').split('\n').length : 0;
+      };
       for (let attempt = 0; attempt < 40 && !finished; attempt++) {
         const child = startCli(['run', 'exp.yaml', '--output-dir', 'killed', '--progress', 'none'], { cwd: dir });
         const exited = once(child, 'exit');
-        const winner = await Promise.race([exited.then(() => 'exit'), sleep(250 + rng.int(400)).then(() => 'timer')]);
+        // Kill at a random moment after the child has made progress, however slow its start-up.
+        const before = journalLines();
+        const progressed = (async () => {
+          for (let i = 0; i < 500 && journalLines() <= before + 1 && child.exitCode === null; i++) await sleep(20);
+          await sleep(rng.int(120));
+          return 'timer';
+        })();
+        const winner = await Promise.race([exited.then(() => 'exit'), progressed]);
         if (winner === 'timer' && child.exitCode === null) {
           child.kill('SIGKILL');
           kills++;
           await exited;
         } else {
+          await exited;
           finished = child.exitCode === 0;
         }
       }
