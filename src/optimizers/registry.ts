@@ -9,6 +9,8 @@ import { SimulatedAnnealing, type SimulatedAnnealingOptions } from './simulated-
 import { RandomRestartHillClimbing, type RandomRestartHillClimbingOptions } from './random-restart-hill-climbing.js';
 import { Pgpe, type PgpeOptions } from './pgpe.js';
 import { BinaryMidPass, type BinaryMidPassOptions } from './binary-mid-pass.js';
+import { GpBo, type GpBoOptions } from './gp-bo.js';
+import { Turbo, type TurboOptions } from './turbo.js';
 
 /**
  * Every optimizer kind the experiment schema accepts, with its constructor. Options arrive already
@@ -26,6 +28,8 @@ export const OPTIMIZERS: Readonly<Record<string, OptimizerFactory>> = {
   'random-restart-hill-climbing': (ctx, o) => new RandomRestartHillClimbing(ctx, o as unknown as RandomRestartHillClimbingOptions),
   pgpe: (ctx, o) => new Pgpe(ctx, o as unknown as PgpeOptions),
   'binary-mid-pass': (ctx, o) => new BinaryMidPass(ctx, o as unknown as BinaryMidPassOptions),
+  'gp-bo': (ctx, o) => new GpBo(ctx, o as unknown as GpBoOptions),
+  turbo: (ctx, o) => new Turbo(ctx, o as unknown as TurboOptions),
 };
 
 export function createOptimizer(kind: string, ctx: OptimizerContext, options: Record<string, unknown>): Optimizer {

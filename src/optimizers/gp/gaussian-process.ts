@@ -1,0 +1,209 @@
+import { choleskyWithJitter, solveLower, solveLower4, solveUpper } from './cholesky.js';
+import { MEAN, NOISE, SIGNAL } from './hyperparameters.js';
+import { correlationMatrix } from './matern52.js';
+
+const SQRT5 = Math.sqrt(5);
+/** Posterior variances are floored here: rounding can push them to or below zero at data points. */
+const MIN_VARIANCE = 1e-12;
+
+export interface Prediction {
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+export interface PointPrediction {
+  mean: number;
+  variance: number;
+  /** ∂mean/∂x and ∂variance/∂x. */
+  meanGradient: Float64Array;
+  varianceGradient: Float64Array;
+}
+
+/**
+ * The posterior of a constant-mean Matérn-5/2 GP given data and fixed hyperparameters θ (layout
+ * in hyperparameters.ts). Predictions are of the latent function, without observation noise.
+ * Immutable: `condition` returns a new posterior with one more (possibly fantasized) point,
+ * extending the Cholesky factor by a row instead of refactoring.
+ */
+export class GaussianProcess {
+  readonly d: number;
+  readonly signal: number;
+  readonly noise: number;
+  readonly mean: number;
+  /** Inverse squared lengthscales. */
+  readonly w: Float64Array;
+
+  private constructor(
+    /** Hyperparameters, as laid out in hyperparameters.ts. */
+    readonly theta: Float64Array,
+    /** Points, n × d row-major. */
+    readonly x: Float64Array,
+    readonly n: number,
+    /** Standardized targets. */
+    readonly y: Float64Array,
+    /** Lower Cholesky factor of K + σ_n² I (+ jitter), n × n. */
+    private readonly chol: Float64Array,
+    /** L⁻¹(y − c). */
+    private readonly whitened: Float64Array,
+    /** K⁻¹(y − c). */
+    private readonly alpha: Float64Array,
+    /** Diagonal added on top of σ_n² to make the factorization succeed. */
+    readonly jitter: number,
+  ) {
+    this.d = theta.length - 3;
+    this.signal = Math.exp(theta[this.d + SIGNAL]);
+    this.noise = Math.exp(theta[this.d + NOISE]);
+    this.mean = theta[this.d + MEAN];
+    this.w = Float64Array.from(theta.subarray(0, this.d), (v) => Math.exp(-2 * v));
+  }
+
+  /** The posterior given n points `x` (n × d) with standardized targets `y`. */
+  static fit(theta: Float64Array, x: Float64Array, n: number, y: Float64Array): GaussianProcess {
+    const d = theta.length - 3;
+    const w = Float64Array.from(theta.subarray(0, d), (v) => Math.exp(-2 * v));
+    const signal = Math.exp(theta[d + SIGNAL]);
+    const noise = Math.exp(theta[d + NOISE]);
+    const k = new Float64Array(n * n);
+    correlationMatrix(x, n, d, w, k);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) k[i * n + j] *= signal;
+      k[i * n + i] += noise;
+    }
+    const jitter = choleskyWithJitter(k, n, k);
+    const whitened = new Float64Array(n);
+    for (let i = 0; i < n; i++) whitened[i] = y[i] - theta[d + MEAN];
+    solveLower(k, n, whitened, whitened);
+    const alpha = solveUpper(k, n, whitened, new Float64Array(n));
+    return new GaussianProcess(theta, Float64Array.from(x.subarray(0, n * d)), n, Float64Array.from(y), k, whitened, alpha, jitter);
+  }
+
+  /** Posterior mean and latent variance at the m points of `points` (m × d), four at a time. */
+  predict(points: Float64Array, m: number): Prediction {
+    const n = this.n;
+    const mean = new Float64Array(m);
+    const variance = new Float64Array(m);
+    const block = new Float64Array(4 * n);
+    for (let p = 0; p < m; p += 4) {
+      const count = Math.min(4, m - p);
+      block.fill(0);
+      for (let q = 0; q < count; q++) {
+        const k = block.subarray(q * n, (q + 1) * n);
+        this.crossCovariance(points, p + q, k);
+        let mu = this.mean;
+        for (let i = 0; i < n; i++) mu += k[i] * this.alpha[i];
+        mean[p + q] = mu;
+      }
+      solveLower4(this.chol, n, block);
+      for (let q = 0; q < count; q++) {
+        let explained = 0;
+        for (let i = q * n; i < (q + 1) * n; i++) explained += block[i] * block[i];
+        variance[p + q] = Math.max(this.signal - explained, MIN_VARIANCE);
+      }
+    }
+    return { mean, variance };
+  }
+
+  /** Posterior mean and variance at one point, with their gradients in x. */
+  predictWithGradient(point: ArrayLike<number>): PointPrediction {
+    const { n, d, x, w } = this;
+    const k = new Float64Array(n);
+    const slope = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const ri = i * d;
+      let s = 0;
+      for (let c = 0; c < d; c++) {
+        const diff = point[c] - x[ri + c];
+        s += w[c] * diff * diff;
+      }
+      const t = SQRT5 * Math.sqrt(s);
+      const e = Math.exp(-t);
+      k[i] = this.signal * (1 + t + (t * t) / 3) * e;
+      slope[i] = this.signal * (-5 / 6) * (1 + t) * e;
+    }
+    let mu = this.mean;
+    for (let i = 0; i < n; i++) mu += k[i] * this.alpha[i];
+    const v = solveLower(this.chol, n, k, new Float64Array(n));
+    let explained = 0;
+    for (let i = 0; i < n; i++) explained += v[i] * v[i];
+    const beta = solveUpper(this.chol, n, v, v);
+
+    // ∂k_i/∂x_c = 2 m'(s_i) σ_f² w_c (x_c − x_ic); the mean uses α, the variance −2 K⁻¹k.
+    const meanGradient = new Float64Array(d);
+    const varianceGradient = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const a = 2 * slope[i] * this.alpha[i];
+      const b = -4 * slope[i] * beta[i];
+      const ri = i * d;
+      for (let c = 0; c < d; c++) {
+        const diff = point[c] - x[ri + c];
+        meanGradient[c] += a * diff;
+        varianceGradient[c] += b * diff;
+      }
+    }
+    for (let c = 0; c < d; c++) {
+      meanGradient[c] *= w[c];
+      varianceGradient[c] *= w[c];
+    }
+    const raw = this.signal - explained;
+    if (raw < MIN_VARIANCE) varianceGradient.fill(0);
+    return { mean: mu, variance: Math.max(raw, MIN_VARIANCE), meanGradient, varianceGradient };
+  }
+
+  /** Posterior mean at the training points: y − σ_n² α (the smoothed observations). */
+  fittedMeans(): Float64Array {
+    const out = new Float64Array(this.n);
+    const diagonal = this.noise + this.jitter;
+    for (let i = 0; i < this.n; i++) out[i] = this.y[i] - diagonal * this.alpha[i];
+    return out;
+  }
+
+  /**
+   * The posterior after also observing `value` at `point`: the factor grows by one row,
+   * l = L⁻¹k, l_nn = √(k(x,x) + σ_n² − |l|²), in O(n²).
+   */
+  condition(point: ArrayLike<number>, value: number): GaussianProcess {
+    const { n, d } = this;
+    const m = n + 1;
+    const x = new Float64Array(m * d);
+    x.set(this.x);
+    for (let c = 0; c < d; c++) x[n * d + c] = point[c];
+    const k = new Float64Array(n);
+    this.crossCovariance(x, n, k);
+    const row = solveLower(this.chol, n, k, new Float64Array(n));
+    let explained = 0;
+    let projection = 0;
+    for (let i = 0; i < n; i++) {
+      explained += row[i] * row[i];
+      projection += row[i] * this.whitened[i];
+    }
+    const diagonal = Math.sqrt(Math.max(this.signal + this.noise + this.jitter - explained, MIN_VARIANCE));
+    const chol = new Float64Array(m * m);
+    for (let i = 0; i < n; i++) chol.set(this.chol.subarray(i * n, i * n + i + 1), i * m);
+    chol.set(row, n * m);
+    chol[n * m + n] = diagonal;
+    const whitened = new Float64Array(m);
+    whitened.set(this.whitened);
+    whitened[n] = (value - this.mean - projection) / diagonal;
+    const alpha = solveUpper(chol, m, whitened, new Float64Array(m));
+    const y = new Float64Array(m);
+    y.set(this.y);
+    y[n] = value;
+    return new GaussianProcess(this.theta, x, m, y, chol, whitened, alpha, this.jitter);
+  }
+
+  /** k(points[p], x_i) for every training point i. */
+  private crossCovariance(points: Float64Array, p: number, out: Float64Array): void {
+    const { n, d, x, w } = this;
+    const rp = p * d;
+    for (let i = 0; i < n; i++) {
+      const ri = i * d;
+      let s = 0;
+      for (let c = 0; c < d; c++) {
+        const diff = points[rp + c] - x[ri + c];
+        s += w[c] * diff * diff;
+      }
+      const t = SQRT5 * Math.sqrt(s);
+      out[i] = this.signal * (1 + t + (t * t) / 3) * Math.exp(-t);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import type { Rng } from '../../util/rng.js';
+
+/**
+ * GP hyperparameters as one vector θ, in the units the fit searches:
+ *   θ[0..d)  log lengthscales ℓ_k (inputs live in the unit cube),
+ *   θ[d]     log signal variance σ_f²,
+ *   θ[d+1]   log noise variance σ_n²,
+ *   θ[d+2]   constant mean c.
+ * Outputs are standardized, so σ_f², σ_n² and c are in units of the observed variance and mean.
+ */
+/** Offsets after the d lengthscales: θ[d + SIGNAL], θ[d + NOISE], θ[d + MEAN]. */
+export const SIGNAL = 0;
+export const NOISE = 1;
+export const MEAN = 2;
+
+/** Learned noise, or a fixed noise variance (a fraction of the observed variance). */
+export type NoiseSetting = 'learned' | number;
+
+const LOG_LENGTHSCALE_RANGE: readonly [number, number] = [Math.log(1e-2), Math.log(1e4)];
+const LOG_SIGNAL_RANGE: readonly [number, number] = [Math.log(1e-3), Math.log(1e3)];
+/** Noise below 1e-6 of the variance buys nothing but ill-conditioning. */
+const LOG_NOISE_RANGE: readonly [number, number] = [Math.log(1e-6), Math.log(1)];
+const MEAN_RANGE: readonly [number, number] = [-5, 5];
+
+/**
+ * The log-space priors. Lengthscales follow Hvarfner et al. 2024 ("Vanilla Bayesian optimization
+ * performs great in high dimensions"), BoTorch's default since 0.12: log ℓ ~ N(√2 + ½ ln d, 3),
+ * so the typical lengthscale grows like √d and a 27-D model starts smooth instead of treating
+ * every point as isolated. Noise follows BoTorch too, log σ_n² ~ N(−4, 1); the signal variance
+ * gets a weak log σ_f² ~ N(0, 1) around the standardized variance. The mean has no prior.
+ */
+export interface Prior {
+  lengthscaleMean: number;
+  lengthscaleSd: number;
+  signalMean: number;
+  signalSd: number;
+  noiseMean: number;
+  noiseSd: number;
+}
+
+export function defaultPrior(d: number): Prior {
+  return {
+    lengthscaleMean: Math.SQRT2 + 0.5 * Math.log(d),
+    lengthscaleSd: Math.sqrt(3),
+    signalMean: 0,
+    signalSd: 1,
+    noiseMean: -4,
+    noiseSd: 1,
+  };
+}
+
+export interface Bounds {
+  lower: Float64Array;
+  upper: Float64Array;
+}
+
+/** Box bounds of θ; a fixed noise pins its entry (lower = upper). */
+export function hyperparameterBounds(d: number, noise: NoiseSetting): Bounds {
+  const lower = new Float64Array(d + 3);
+  const upper = new Float64Array(d + 3);
+  lower.fill(LOG_LENGTHSCALE_RANGE[0], 0, d);
+  upper.fill(LOG_LENGTHSCALE_RANGE[1], 0, d);
+  [lower[d + SIGNAL], upper[d + SIGNAL]] = LOG_SIGNAL_RANGE;
+  if (noise === 'learned') [lower[d + NOISE], upper[d + NOISE]] = LOG_NOISE_RANGE;
+  else lower[d + NOISE] = upper[d + NOISE] = Math.log(noise);
+  [lower[d + MEAN], upper[d + MEAN]] = MEAN_RANGE;
+  return { lower, upper };
+}
+
+/**
+ * The prior's centre, clipped into the bounds; with `shift`, every log lengthscale moved by that
+ * many prior standard deviations.
+ */
+export function priorCentre(d: number, prior: Prior, bounds: Bounds, shift = 0): Float64Array {
+  const theta = new Float64Array(d + 3);
+  theta.fill(prior.lengthscaleMean + shift * prior.lengthscaleSd, 0, d);
+  theta[d + SIGNAL] = prior.signalMean;
+  theta[d + NOISE] = prior.noiseMean;
+  theta[d + MEAN] = 0;
+  return clip(theta, bounds);
+}
+
+/**
+ * A random start for the fit: one common lengthscale drawn from the prior, spread per dimension
+ * by a quarter of the prior's width (independent draws at the full width would make most starts
+ * absurdly anisotropic), and signal and noise from their priors.
+ */
+export function samplePrior(d: number, prior: Prior, bounds: Bounds, rng: Rng): Float64Array {
+  const theta = new Float64Array(d + 3);
+  const common = prior.lengthscaleMean + prior.lengthscaleSd * rng.normal();
+  for (let k = 0; k < d; k++) theta[k] = common + 0.25 * prior.lengthscaleSd * rng.normal();
+  theta[d + SIGNAL] = prior.signalMean + prior.signalSd * rng.normal();
+  theta[d + NOISE] = prior.noiseMean + prior.noiseSd * rng.normal();
+  theta[d + MEAN] = 0;
+  return clip(theta, bounds);
+}
+
+/** log p(θ) up to a constant; adds ∇ log p(θ) into `grad` when given. */
+export function logPrior(theta: Float64Array, d: number, prior: Prior, grad?: Float64Array): number {
+  let total = 0;
+  const term = (index: number, mean: number, sd: number) => {
+    const z = (theta[index] - mean) / sd;
+    total -= 0.5 * z * z;
+    if (grad) grad[index] -= z / sd;
+  };
+  for (let k = 0; k < d; k++) term(k, prior.lengthscaleMean, prior.lengthscaleSd);
+  term(d + SIGNAL, prior.signalMean, prior.signalSd);
+  term(d + NOISE, prior.noiseMean, prior.noiseSd);
+  return total;
+}
+
+export function clip(theta: Float64Array, bounds: Bounds): Float64Array {
+  for (let i = 0; i < theta.length; i++) theta[i] = Math.min(bounds.upper[i], Math.max(bounds.lower[i], theta[i]));
+  return theta;
+}

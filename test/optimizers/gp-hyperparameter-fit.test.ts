@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { fitHyperparameters } from '../../src/optimizers/gp/hyperparameter-fit.js';
+import { NOISE } from '../../src/optimizers/gp/hyperparameters.js';
+import { standardize } from '../../src/optimizers/gp/standardize.js';
+import { Rng } from '../../src/util/rng.js';
+
+const d = 3;
+const n = 40;
+const rng = Rng.fromSeed('gp-fit-data');
+const points = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.float()));
+const x = Float64Array.from(points.flat());
+/** Varies along x0 only. */
+const clean = points.map((p) => Math.sin(6 * p[0]));
+const noisy = clean.map((v) => v + 0.4 * rng.normal());
+
+const fit = (values: number[], noise: 'learned' | number = 'learned', seed = 1) =>
+  fitHyperparameters(x, n, d, standardize(values), { noise, restarts: 3, rng: Rng.fromSeed(seed) });
+
+describe('fitHyperparameters', () => {
+  it('gives the dimension the scores depend on a short lengthscale and the others long ones', () => {
+    const ell = Array.from(fit(clean).subarray(0, d), Math.exp);
+    expect(ell[0]).toBeLessThan(1);
+    expect(ell[1]).toBeGreaterThan(5 * ell[0]);
+    expect(ell[2]).toBeGreaterThan(5 * ell[0]);
+  });
+
+  it('learns more noise from noisy scores than from clean ones', () => {
+    const cleanNoise = Math.exp(fit(clean)[d + NOISE]);
+    const noisyNoise = Math.exp(fit(noisy)[d + NOISE]);
+    expect(cleanNoise).toBeLessThan(1e-3);
+    // The added noise has variance 0.16 against about 0.5 of signal: roughly a quarter of the total.
+    expect(noisyNoise).toBeGreaterThan(0.1);
+    expect(noisyNoise).toBeLessThan(0.5);
+  });
+
+  it('keeps a fixed noise variance fixed', () => {
+    expect(fit(noisy, 1e-4)[d + NOISE]).toBe(Math.log(1e-4));
+  });
+
+  it('returns the same hyperparameters for the same data and seed, bit for bit', () => {
+    expect(Array.from(fit(noisy, 'learned', 5))).toEqual(Array.from(fit(noisy, 'learned', 5)));
+  });
+});

@@ -1,0 +1,99 @@
+import { determinant, inverse, Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { defaultPrior, MEAN, NOISE, SIGNAL } from '../../src/optimizers/gp/hyperparameters.js';
+import { MarginalLikelihood } from '../../src/optimizers/gp/marginal-likelihood.js';
+import { correlationMatrix, matern52, matern52Slope } from '../../src/optimizers/gp/matern52.js';
+import { Rng } from '../../src/util/rng.js';
+
+const rng = Rng.fromSeed('gp-marginal-likelihood');
+const n = 9;
+const d = 3;
+const points = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.float()));
+const x = Float64Array.from(points.flat());
+const y = Float64Array.from(points, (p) => Math.sin(4 * p[0]) + p[1] * p[1] - 0.5 * p[2]);
+const theta = Float64Array.from([Math.log(0.4), Math.log(1.3), Math.log(0.7), Math.log(1.5), Math.log(0.02), 0.2]);
+
+/** Matérn-5/2 written in the distance r, as textbooks give it. */
+function maternByDistance(r: number): number {
+  return (1 + Math.sqrt(5) * r + (5 / 3) * r * r) * Math.exp(-Math.sqrt(5) * r);
+}
+
+/** −log N(y | c, K) − log prior, by dense matrices: K = σ_f² M + σ_n² I, its inverse and determinant. */
+function denseNegativeLogPosterior(t: Float64Array): number {
+  const ell = Array.from(t.subarray(0, d), Math.exp);
+  const k = Matrix.zeros(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const r = Math.sqrt(points[i].reduce((s, v, c) => s + ((v - points[j][c]) / ell[c]) ** 2, 0));
+      k.set(i, j, Math.exp(t[d + SIGNAL]) * maternByDistance(r) + (i === j ? Math.exp(t[d + NOISE]) : 0));
+    }
+  }
+  const r = Matrix.columnVector(Array.from(y, (v) => v - t[d + MEAN]));
+  const quadratic = r.transpose().mmul(inverse(k)).mmul(r).get(0, 0);
+  const prior = defaultPrior(d);
+  let logPrior = 0;
+  for (let c = 0; c < d; c++) logPrior -= 0.5 * ((t[c] - prior.lengthscaleMean) / prior.lengthscaleSd) ** 2;
+  logPrior -= 0.5 * ((t[d + SIGNAL] - prior.signalMean) / prior.signalSd) ** 2;
+  logPrior -= 0.5 * ((t[d + NOISE] - prior.noiseMean) / prior.noiseSd) ** 2;
+  return 0.5 * quadratic + 0.5 * Math.log(determinant(k)) + 0.5 * n * Math.log(2 * Math.PI) - logPrior;
+}
+
+describe('Matérn-5/2 kernel', () => {
+  it('is (1 + √5 r + 5r²/3) e^(−√5 r) of the distance, written in s = r²', () => {
+    for (const r of [0, 0.01, 0.3, 1, 2.5, 10]) expect(matern52(r * r)).toBeCloseTo(maternByDistance(r), 14);
+  });
+
+  it('has the slope dm/ds, finite at s = 0', () => {
+    expect(matern52Slope(0)).toBe(-5 / 6);
+    for (const s of [1e-4, 0.2, 1, 7]) {
+      const h = 1e-6 * Math.max(s, 1e-3);
+      expect(matern52Slope(s)).toBeCloseTo((matern52(s + h) - matern52(s - h)) / (2 * h), 7);
+    }
+  });
+
+  it('fills the correlation matrix and its slopes from ARD-scaled distances', () => {
+    const w = Float64Array.from(theta.subarray(0, d), (v) => Math.exp(-2 * v));
+    const corr = new Float64Array(n * n);
+    const slope = new Float64Array(n * n);
+    correlationMatrix(x, n, d, w, corr, slope);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        const s = points[i].reduce((acc, v, c) => acc + w[c] * (v - points[j][c]) ** 2, 0);
+        expect(corr[i * n + j]).toBeCloseTo(matern52(s), 14);
+        expect(slope[i * n + j]).toBeCloseTo(matern52Slope(s), 14);
+      }
+    }
+  });
+});
+
+describe('negative log marginal likelihood + prior', () => {
+  const objective = new MarginalLikelihood(x, n, d, y, defaultPrior(d));
+
+  it('matches a dense computation with ml-matrix', () => {
+    expect(objective.evaluate(theta)).toBeCloseTo(denseNegativeLogPosterior(theta), 9);
+  });
+
+  it('returns the same value with and without the gradient', () => {
+    expect(objective.evaluate(theta, new Float64Array(d + 3))).toBe(objective.evaluate(theta));
+  });
+
+  it('has the gradient of central finite differences in every hyperparameter', () => {
+    const grad = new Float64Array(d + 3);
+    objective.evaluate(theta, grad);
+    for (let i = 0; i < d + 3; i++) {
+      const h = 1e-5;
+      const up = Float64Array.from(theta);
+      const down = Float64Array.from(theta);
+      up[i] += h;
+      down[i] -= h;
+      const numeric = (objective.evaluate(up) - objective.evaluate(down)) / (2 * h);
+      expect(Math.abs(grad[i] - numeric), `θ[${i}]`).toBeLessThan(1e-6 * Math.max(1, Math.abs(numeric)));
+    }
+  });
+
+  it('is +∞ where the kernel matrix cannot be factored', () => {
+    const duplicated = new MarginalLikelihood(Float64Array.from([0.5, 0.5, 0.5, 0.5]), 2, 2, Float64Array.from([0, 1]), defaultPrior(2));
+    const noNoise = Float64Array.from([0, 0, 0, -800, 0]);
+    expect(duplicated.evaluate(noNoise)).toBe(Infinity);
+  });
+});
