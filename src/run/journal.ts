@@ -102,13 +102,20 @@ export class JournalWriter {
     }
   }
 
-  /** Writes one line and waits for it to reach the disk; a trial is not done until this returns. */
+  /**
+   * Writes one line and waits for it to reach the disk; a trial is not done until this returns.
+   * A failed write (a full disk) may leave part of the line, which the next writer cuts off.
+   */
   append(event: JournalEvent): void {
     const line = `${JSON.stringify(event)}\n`;
     const bytes = Buffer.from(line, 'utf8');
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
-    fsyncSync(this.fd);
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+      fsyncSync(this.fd);
+    } catch (e) {
+      throw new Error(`${this.file}: cannot append to the journal (${(e as Error).message}); the trials journaled before are kept, and running the experiment again resumes it`, { cause: e });
+    }
   }
 
   close(): void {

@@ -1,9 +1,10 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { HashedExperiment } from '../config/load.js';
 import type { JsonValue } from '../util/json.js';
 import { VERSION } from '../version.js';
+import { writeError } from '../util/write-error.js';
 
 /** The files of one run, `runs/<first 12 hex of the hash>/`. */
 export class RunDir {
@@ -60,15 +61,23 @@ export class RunDir {
   }
 }
 
-/** Write-then-rename, so a reader (or a crash) never sees half a file. */
+/**
+ * Write-then-rename, so a reader (or a crash) never sees half a file. A failed write (a full
+ * disk) removes its temporary file and names the file it was for.
+ */
 export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
   try {
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw writeError(file, e);
   }
-  renameSync(tmp, file);
 }
