@@ -1,6 +1,7 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dtype } from '../dtype.js';
+import { writeError } from '../../util/write-error.js';
 import { serializeHeader, type TensorEntry } from './header.js';
 
 export interface TensorSpec {
@@ -41,7 +42,7 @@ export class SafetensorsWriter {
     } catch (e) {
       await handle.close();
       await rm(tempFile, { force: true });
-      throw e;
+      throw writeError(file, e);
     }
     return new SafetensorsWriter(file, tempFile, entries, handle, bytes.length);
   }
@@ -72,7 +73,9 @@ export class SafetensorsWriter {
       this.writtenInTensor = 0;
       this.skipEmpty();
     }
-    const done = writeFully(this.handle, chunk, position);
+    const done = writeFully(this.handle, chunk, position).catch((e: unknown) => {
+      throw writeError(this.file, e);
+    });
     this.pending.add(done);
     const settled = done.finally(() => this.pending.delete(done));
     settled.catch(() => undefined); // surfaced by commit even if the caller never awaits this write
@@ -85,7 +88,10 @@ export class SafetensorsWriter {
       await Promise.all(this.pending);
       const missing = this.current;
       if (missing) throw new Error(`tensor "${missing.name}" and ${this.entries.length - this.index - 1} later ones were not written completely`);
-      await this.handle.sync();
+      // Filesystems that allocate late report a full disk here rather than at write.
+      await this.handle.sync().catch((e: unknown) => {
+        throw writeError(this.file, e);
+      });
     } catch (e) {
       await this.abort();
       throw e;
