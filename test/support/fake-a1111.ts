@@ -74,11 +74,12 @@ export class FakeA1111 {
         res.end(JSON.stringify({ error: 'Exception', detail: String(e), body: '', errors: '' }));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
 
+  /** Stops listening and drops every connection (a crashed server); start() brings it back on the same port. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
