@@ -31,7 +31,7 @@ interface GpMeta {
 
 /** Best observed points around which the acquisition search perturbs, and how many perturbations in all. */
 const ANCHORS = 5;
-const PERTURBATIONS = 500;
+const PERTURBATIONS = 512;
 const LOCAL_EVALUATIONS = 60;
 /** Above this standardized noise variance (noise sd ≈ 10% of the observed sd) the objective counts as noisy. */
 const NOISY_VARIANCE = 0.01;
