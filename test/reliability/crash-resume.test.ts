@@ -140,7 +140,14 @@ describe('autombw compare killed with SIGKILL and resumed', () => {
     for (const r of runs) expectSameRun(path.join(dir, 'killed', 'runs', r), path.join(dir, 'ref', 'runs', r), budget);
     const summary = (out: string) => JSON.parse(readFileSync(path.join(dir, out, 'summary.json'), 'utf8'));
     expect(summary('killed')).toEqual(summary('ref'));
-    recordFigures('crash-resume', { scenario: 'autombw compare (2 optimizers × 2 seeds)', optimizer: 'random, gp-bo', budget: budget * runs.length, kills: killed, lost_or_duplicated: 0 });
+    recordFigures('crash-resume', {
+      scenario: 'autombw compare (2 optimizers × 2 seeds)',
+      optimizer: 'random, gp-bo',
+      budget: budget * runs.length,
+      kills: killed,
+      kill_moments: { 'after 1–6 more results, 0–59 ms later': killed },
+      lost_or_duplicated: 0,
+    });
   });
 });
 

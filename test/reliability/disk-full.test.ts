@@ -94,6 +94,6 @@ describe.skipIf(!smallDiskAvailable)('disk full', () => {
     expect(error).toMatch(/no space left on device/i);
     expect(error).toMatch(/merged\.safetensors/);
     expect(read(work, 'listing')).toBe('');
-    recordFigures('disk-full', { command: 'autombw merge (256 KiB output, 64 KiB disk)', cases: [{ error: error.replace(/\/[^\s:]*\//g, '…/') }], lost_or_corrupted: 0 });
+    recordFigures('disk-full', { command: 'autombw merge (a 256 KiB checkpoint)', cases: [{ free_kib: 64, error: error.replace(/\/[^\s:]*\//g, '…/') }], lost_or_corrupted: 0 });
   });
 });

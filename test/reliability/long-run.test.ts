@@ -60,7 +60,7 @@ function expectFlat(m: Measured): void {
 describe('memory over long runs', () => {
   const evaluations = scaled(1000, 10_000);
   it(`${evaluations} fast evaluations (benchmark function, random search): heap and RSS stay flat`, async () => {
-    const checkpoints = [100, 1000, evaluations].filter((n, i, all) => all.indexOf(n) === i);
+    const checkpoints = [100, 1000, 5000, evaluations].filter((n, i, all) => n <= evaluations && all.indexOf(n) === i);
     const m = await measure(`seed: 1\nspace:\n  preset: sd1-27\n  step: 0.01\nobjective:\n  kind: function\n  function: ackley\noptimizer:\n  kind: random\nstop:\n  budget: ${evaluations}\n`, checkpoints);
     expect(m).toMatchObject({ finished: evaluations, failed: 0, warnings: [] });
     expect(m.memory.map((p) => p.trials)).toEqual(checkpoints);
@@ -68,11 +68,11 @@ describe('memory over long runs', () => {
     recordFigures('long-run', { objective: 'function (ackley), random search', evaluations, seconds: Math.round(m.seconds), memory: m.memory.map(round), heap_growth_kib_per_evaluation: Math.round(heapGrowthKib(m) * 100) / 100 });
   });
 
-  const merges = scaled(500, 2000);
+  const merges = scaled(300, 2000);
   it(`${merges} evaluations of the merge objective against fake ComfyUI (HTTP, WebSocket, PNG checks, demo scorer, cache): heap and RSS stay flat, no listener leaks`, async () => {
     const servers = await Promise.all([0, 1].map(() => new FakeComfyUI().start()));
     fakes.push(...servers);
-    const checkpoints = [100, merges];
+    const checkpoints = [100, 500, 1000, merges].filter((n) => n <= merges);
     const m = await measure(
       `seed: 2
 space:
