@@ -11,6 +11,8 @@ export interface LhsSearchOptions {
 
 /** Batch size when neither the option nor the budget says: enough points to stratify each axis finely. */
 const UNBUDGETED_POINTS_PER_DIM = 10;
+/** A hypercube is built whole, so its size is bounded: a longer run (or a budget of 10^15) gets several. */
+const MAX_POINTS_PER_HYPERCUBE = 100_000;
 
 /**
  * Latin hypercube search: points of one hypercube sized to the remaining budget, so the whole run
@@ -29,7 +31,7 @@ export class LhsSearch extends BaseOptimizer {
   ) {
     super(ctx);
     const left = ctx.budget === undefined ? undefined : ctx.budget - ctx.warmStart.length - ctx.initial.n;
-    this.batchSize = Math.max(2, options.batch_size ?? left ?? UNBUDGETED_POINTS_PER_DIM * this.dim);
+    this.batchSize = Math.min(MAX_POINTS_PER_HYPERCUBE, Math.max(2, options.batch_size ?? left ?? UNBUDGETED_POINTS_PER_DIM * this.dim));
   }
 
   protected propose(n: number): Proposal[] {
