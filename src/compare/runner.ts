@@ -9,7 +9,7 @@ import { observeTrials } from './observe-progress.js';
 import type { Objective } from '../objectives/types.js';
 import { readComparison, writeManifest } from './manifest.js';
 import { compareRunsDir, type PlannedRun } from './plan.js';
-import { compareStatistics, type ComparisonStatistics } from './statistics.js';
+import { comparisonStatistics, type ComparisonStatistics } from './statistics.js';
 
 const SUMMARY_FILE = 'summary.json';
 
@@ -71,12 +71,7 @@ export async function runComparison(config: CompareConfig, plan: readonly Planne
 /** Statistics of the finished part of a comparison directory, also written to summary.json. */
 function summarizeComparison(dir: string): { statistics: ComparisonStatistics; seeds: number[] } {
   const data = readComparison(dir);
-  const { manifest } = data;
-  const statistics = compareStatistics(data.variants, {
-    budget: manifest.budget,
-    checkpoints: manifest.checkpoints,
-    ...(manifest.threshold !== undefined ? { threshold: manifest.threshold } : {}),
-  });
+  const statistics = comparisonStatistics(data);
   writeFileAtomic(path.join(dir, SUMMARY_FILE), `${JSON.stringify({ seeds: data.seeds, ...statistics }, null, 2)}\n`);
   return { statistics, seeds: data.seeds };
 }

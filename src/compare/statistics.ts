@@ -1,6 +1,7 @@
 import { median } from 'simple-statistics';
 import { areaUnderBestSoFar, bestAt, bestSoFar, evaluationsToReach, type RunHistory } from './curves.js';
 import { holmAdjust, mannWhitneyU, type RankTestResult } from './rank-test.js';
+import type { ComparisonData } from './manifest.js';
 
 /** The runs of one optimizer variant, one per seed, in the order of the comparison's seeds. */
 export interface VariantRuns {
@@ -147,4 +148,14 @@ export function compareStatistics(variants: readonly VariantRuns[], options: { b
   });
 
   return { budget, checkpoints, ...(options.threshold !== undefined ? { threshold: options.threshold } : {}), variants: summaries, pairwise, curves };
+}
+
+/** The statistics of a comparison's finished part, with the checkpoints and threshold its manifest set. */
+export function comparisonStatistics(data: ComparisonData): ComparisonStatistics {
+  const { manifest } = data;
+  return compareStatistics(data.variants, {
+    budget: manifest.budget,
+    checkpoints: manifest.checkpoints,
+    ...(manifest.threshold !== undefined ? { threshold: manifest.threshold } : {}),
+  });
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isComparisonDir, readComparison } from '../compare/manifest.js';
-import { compareStatistics } from '../compare/statistics.js';
+import { comparisonStatistics } from '../compare/statistics.js';
 import { writeFileAtomic } from '../run/run-dir.js';
 import { buildCompareReport, type CompareRunRow } from './compare-report.js';
 import { collectGallery } from './gallery.js';
@@ -53,11 +53,7 @@ async function buildRun(dir: string): Promise<BuiltReport> {
 function buildComparison(dir: string): BuiltReport {
   const data = readComparison(dir);
   const { manifest } = data;
-  const stats = compareStatistics(data.variants, {
-    budget: manifest.budget,
-    checkpoints: manifest.checkpoints,
-    ...(manifest.threshold !== undefined ? { threshold: manifest.threshold } : {}),
-  });
+  const stats = comparisonStatistics(data);
   const rows: CompareRunRow[] = manifest.runs.map((r) => {
     try {
       const run = readRun(path.join(dir, r.dir));

@@ -7,6 +7,7 @@ import { decodeFloats, isFloatDtype } from '../../src/merge/dtype.js';
 import { SafetensorsReader } from '../../src/merge/safetensors/reader.js';
 import { encodePng } from '../../src/runtime/png.js';
 import { SD1_MERGE_INPUTS } from './fake-comfyui.js';
+import { readBody } from './http.js';
 
 /**
  * An AUTOMATIC1111 web UI for tests, faithful to the `--api` routes autombw uses: it lists the
@@ -206,11 +207,3 @@ function render(values: Record<string, number>, seed: number, width: number, hei
   return encodePng(width, height, rgb, { 'fake:unet': JSON.stringify(values) });
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
