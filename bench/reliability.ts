@@ -69,6 +69,7 @@ function render(figures: Figure[], results: VitestJson, run: { seconds: number; 
   const memory = of('long-run');
   const disk = of('disk-full');
   const hostile = of('hostile-input');
+  const budgets = of('huge-budgets');
   const corpus = results.testResults
     .filter((f) => f.name.endsWith('errors.test.ts'))
     .flatMap((f) => f.assertionResults)
@@ -99,6 +100,7 @@ function render(figures: Figure[], results: VitestJson, run: { seconds: number; 
     `| lying score patterns through gp-bo | ${lies.length} | runs complete; non-finite values failed, the GP saw finite values only |`,
     `| evaluations in the longest memory run | ${Math.max(...memory.map((m) => Number(m.evaluations)))} | heap and RSS flat |`,
     `| disk-full cases | ${disk.reduce((n, d) => n + (d.cases as unknown[]).length, 0)} | clear error, journal intact, resume equals the uninterrupted run |`,
+    `| optimizer × huge budget runs | ${budgets.length} | each started at once and stopped at its time limit |`,
     '',
     '## 1. Crash and resume',
     '',
@@ -182,6 +184,19 @@ function render(figures: Figure[], results: VitestJson, run: { seconds: number; 
     '| command | free space | trials journaled before the disk was full | error |',
     '|---|---|---|---|',
     ...disk.flatMap((d) => (d.cases as Array<Record<string, unknown>>).map((c) => `| ${d.command} | ${c.free_kib !== undefined ? `${c.free_kib} KiB` : '–'} | ${c.journaled_trials ?? '–'} | ${String(c.error).replace(/\|/g, '\\|')} |`)),
+    '',
+    `${fileCommand('huge-budgets.test.ts')}`,
+    '',
+    'Optimizers size designs and schedules by the budget, a number from a config file. Every optimizer',
+    'with a budget it will never reach must start at once and stop at its time limit (0.2 s):',
+    '',
+    '| budget | optimizers | slowest run (s) | trials in the slowest |',
+    '|---|---|---|---|',
+    ...[...new Set(budgets.map((b) => Number(b.budget)))].map((budget) => {
+      const rows = budgets.filter((b) => Number(b.budget) === budget);
+      const slowest = rows.reduce((a, b) => (Number(b.seconds) > Number(a.seconds) ? b : a));
+      return `| ${budget.toExponential(0)} | ${rows.length} | ${slowest.seconds} (${slowest.optimizer}) | ${slowest.trials} |`;
+    }),
     '',
   ];
   return `${lines.join('\n')}\n`;
