@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     const estimate = estimateSeconds(jobs, past, options.jobs);
     log(`estimated ${clock(estimate.seconds)} on ${options.jobs} idle cores (CPU times of ${past.file})${estimate.unknown.length ? `, plus ${estimate.unknown.join(', ')} (not in that file)` : ''}`);
   }
-  const progress = new Progress(jobs, options.jobs);
+  const progress = new Progress(jobs, options.jobs, past?.cpuSeconds);
   const results = await runJobs(jobs, options.jobs, COMMANDS, ROOT, (job) => toRequest(job, options.dim, options.budgets), (job, result) => progress.done(job, result));
   const summary = summarize(results, options.budgets);
   const latency = options.quick ? undefined : gpLatency();

@@ -2,7 +2,8 @@ import type { Job, JobResult } from './jobs.js';
 
 /**
  * Progress with an ETA that knows optimizers differ in cost: the remaining jobs are priced at the
- * mean time of finished jobs of the same optimizer (all finished jobs while none has finished).
+ * mean time of finished jobs of the same optimizer; until one has finished, at its time per run in
+ * `prior` (a past result file), else at the mean of all finished jobs.
  */
 export class Progress {
   private finished = 0;
@@ -17,6 +18,7 @@ export class Progress {
   constructor(
     jobs: readonly Job[],
     private readonly slots: number,
+    private readonly prior: Readonly<Record<string, number>> = {},
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
     this.total = jobs.length;
@@ -47,7 +49,7 @@ export class Progress {
     let work = 0;
     for (const [name, left] of this.remaining) {
       const own = this.seconds.get(name);
-      work += left * (own?.length ? mean(own) : overall);
+      work += left * (own?.length ? mean(own) : (this.prior[name] ?? overall));
     }
     return work / this.slots;
   }

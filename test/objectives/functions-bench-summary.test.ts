@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../bench/optimizers/jobs.js';
 import { planJobs, problems } from '../../bench/optimizers/jobs.js';
 import { estimateSeconds } from '../../bench/optimizers/estimate.js';
+import { Progress } from '../../bench/optimizers/progress.js';
 import { formatValue, replaceBetweenMarkers } from '../../bench/optimizers/markdown.js';
 import { meanRanks, quantile, summarize, wins } from '../../bench/optimizers/summary.js';
 
@@ -61,6 +62,15 @@ describe('benchmark plan', () => {
     const jobs = planJobs(contenders, problems(['sphere'], false), 10);
     const past = { file: 'x.json', budget: 200, cpuSeconds: { 'gp-bo': 40, random: 0.5 } };
     expect(estimateSeconds(jobs, past, 2)).toEqual({ seconds: (10 * 40 + 10 * 0.5) / 2, unknown: ['pgpe'] });
+  });
+
+  it('prices remaining runs by their optimizer: measured mean, else the past time, else the mean of all', () => {
+    const contenders = ['a', 'b', 'c'].map((name) => ({ name, engine: 'ts' as const, kind: name }));
+    const jobs = planJobs(contenders, problems(['sphere'], false), 3);
+    const quiet = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+    const progress = new Progress(jobs, 2, { b: 10 }, quiet);
+    progress.done(jobs[0], { optimizer: 'a', problem: 'sphere', seed: 0, best: [0], seconds: 4 });
+    expect(progress.eta()).toBe((2 * 4 + 3 * 10 + 3 * 4) / 2);
   });
 
   it('gives noisy variants the family noise level', () => {
