@@ -90,8 +90,16 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
       resumed,
     });
     if (already) {
-      // A session killed after journaling its last trial never wrote its closing best.json.
-      if (stats.best && events.at(-1)?.type !== 'stop') writeBest(runDir, experiment, optimizer, stats);
+      // A session killed (or interrupted) after journaling the last trial never closed the run:
+      // best.json and the stop that tells readers (compare, reports) it finished. A session that
+      // only closes it does that now.
+      const last = events.at(-1);
+      if (last?.type !== 'stop' || last.reason === 'interrupted') {
+        if (stats.best) writeBest(runDir, experiment, optimizer, stats);
+        journal = new JournalWriter(runDir.journal);
+        journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION });
+        journal.append({ type: 'stop', time: new Date().toISOString(), reason: already });
+      }
       controls.progress.message(`run ${experiment.hash.slice(0, 12)} is already complete (${already}); ${stats.finished} trials`);
       return result(already);
     }
