@@ -59,7 +59,7 @@ function expectFlat(m: Measured): void {
 
 describe('memory over long runs', () => {
   const evaluations = scaled(1000, 10_000);
-  it(`${evaluations} fast evaluations (benchmark function, random search): heap and RSS stay flat`, async () => {
+  it(`${evaluations} fast evaluations (benchmark function, random search): heap and RSS stay flat`, { timeout: scaled(60_000, 600_000) }, async () => {
     const checkpoints = [100, 1000, 5000, evaluations].filter((n, i, all) => n <= evaluations && all.indexOf(n) === i);
     const m = await measure(`seed: 1\nspace:\n  preset: sd1-27\n  step: 0.01\nobjective:\n  kind: function\n  function: ackley\noptimizer:\n  kind: random\nstop:\n  budget: ${evaluations}\n`, checkpoints);
     expect(m).toMatchObject({ finished: evaluations, failed: 0, warnings: [] });
@@ -69,7 +69,7 @@ describe('memory over long runs', () => {
   });
 
   const merges = scaled(300, 2000);
-  it(`${merges} evaluations of the merge objective against fake ComfyUI (HTTP, WebSocket, PNG checks, demo scorer, cache): heap and RSS stay flat, no listener leaks`, async () => {
+  it(`${merges} evaluations of the merge objective against fake ComfyUI (HTTP, WebSocket, PNG checks, demo scorer, cache): heap and RSS stay flat, no listener leaks`, { timeout: scaled(60_000, 600_000) }, async () => {
     const servers = await Promise.all([0, 1].map(() => new FakeComfyUI().start()));
     fakes.push(...servers);
     const checkpoints = [100, 500, 1000, merges].filter((n) => n <= merges);

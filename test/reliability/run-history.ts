@@ -31,7 +31,7 @@ export function onlyRun(outputDir: string): string {
 /**
  * A run that was interrupted and resumed any number of times ends as the uninterrupted one:
  * the same trials asked and told in the same order, each exactly once, the same best recipe,
- * the same files.
+ * the same files, and a journal that ends with its run finishing.
  */
 export function expectSameRun(runDir: string, referenceDir: string, budget: number): void {
   const got = runHistory(runDir);
@@ -42,6 +42,8 @@ export function expectSameRun(runDir: string, referenceDir: string, budget: numb
   const best = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'best.json'), 'utf8'));
   expect(best(runDir)).toEqual(best(referenceDir));
   expect(readdirSync(runDir).sort()).toEqual(readdirSync(referenceDir).sort()); // nothing half-written left behind
+  const last = readJournal(path.join(runDir, 'journal.jsonl')).events.at(-1);
+  expect(last).toMatchObject({ type: 'stop', reason: 'budget' }); // readers (compare, reports) see it finished
 }
 
 /** Where a killed run stopped, read from its journal. */
