@@ -49,7 +49,8 @@ function readOwner(file: string): { pid: number; host: string; since: string } |
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host is running (one of another user counts too). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

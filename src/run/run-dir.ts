@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { HashedExperiment } from '../config/load.js';
 import type { JsonValue } from '../util/json.js';
 import { VERSION } from '../version.js';
 import { writeError } from '../util/write-error.js';
+import { isAlive } from './lock.js';
 
 /** The files of one run, `runs/<first 12 hex of the hash>/`. */
 export class RunDir {
@@ -58,6 +59,18 @@ export class RunDir {
 
   writeBest(best: JsonValue): void {
     writeFileAtomic(this.best, `${JSON.stringify(best, null, 2)}\n`);
+  }
+
+  /**
+   * Removes the temporary files (`<file>.tmp-<pid>`) of writers killed mid-write. Called with the
+   * run lock held, so no other run writes here; a live process's file (a report being written)
+   * is left alone.
+   */
+  removeStaleTemporaries(): void {
+    for (const name of readdirSync(this.dir)) {
+      const pid = Number(/\.tmp-(\d+)$/.exec(name)?.[1]);
+      if (pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(path.join(this.dir, name), { force: true });
+    }
   }
 }
 

@@ -62,6 +62,7 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
   let objective: Objective | undefined;
   let journal: JournalWriter | undefined;
   try {
+    runDir.removeStaleTemporaries();
     const optimizer = buildOptimizer(experiment);
     const stats = new RunStats(config.stop.min_delta);
     const { events } = readJournal(runDir.journal);
