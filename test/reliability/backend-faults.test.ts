@@ -72,19 +72,19 @@ function trials(result: RunResult): Map<number, TrialEvent> {
   return new Map(events.map((e) => [e.id, e]));
 }
 
-/** Faults injected and how many of them a server actually served (a fault left pending at the end was not). */
+/** Faults injected, and how many of them a server actually served (one armed near the end may never be). */
 class FaultLog {
   readonly injected: Record<string, number> = {};
   readonly served: Record<string, number> = {};
   private readonly pending: Array<Promise<void>> = [];
 
-  add(kind: string, served: Promise<void> | undefined = undefined): void {
+  /** A fault armed; `served`, when given, settles once it has happened. */
+  inject(kind: string, served?: Promise<void>): void {
     this.injected[kind] = (this.injected[kind] ?? 0) + 1;
-    if (served) this.pending.push(served.then(() => this.count(kind)));
-    else this.count(kind);
+    if (served) this.pending.push(served.then(() => this.serve(kind)));
   }
 
-  count(kind: string, n = 1): void {
+  serve(kind: string, n = 1): void {
     this.served[kind] = (this.served[kind] ?? 0) + n;
   }
 
@@ -130,9 +130,10 @@ describe('backend faults during a whole run', () => {
 
     const rng = Rng.fromSeed('comfyui-faults');
     const log = new FaultLog();
-    const injected = Object.fromEntries(COUNTED_COMFY_FAULTS.map((k) => [k, 0]));
+    const STALL = 'a server that stalls past the timeout';
     const deaths = new Set(scaled([8, 19], [40, 110, 190, 260]));
-    const stalls = new Set(scaled([13], [25, 75, 150, 225]));
+    // Stalls start at the first trial from each of these on, one at a time.
+    const stallFrom = scaled([13], [25, 75, 150, 225]);
     let stalled: FakeComfyUI | undefined;
     let told = 0;
     const faulty = await run(dir, 'faulty', experiment(runtime(servers.map((s) => s.url)), budget), (event) => {
@@ -141,29 +142,28 @@ describe('backend faults during a whole run', () => {
         // A recipe timed out on the stalled server: it recovers.
         stalled.imageMs = 0;
         stalled = undefined;
-        log.add('a server that stalls past the timeout');
+        log.serve(STALL);
       }
       const server = servers[rng.int(servers.length)];
       if (deaths.has(told)) {
         // Down for 300 ms: its prompt in flight is lost, the pool takes it out and re-checks it.
-        log.add('a server that dies and comes back', server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start().then(() => undefined)));
-      } else if (stalls.has(told) && !stalled) {
+        log.inject('a server that dies and comes back', server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start().then(() => undefined)));
+      } else if (!stalled && (log.injected[STALL] ?? 0) < stallFrom.length && told >= stallFrom[log.injected[STALL] ?? 0]) {
         // Every prompt takes longer than the timeout until a recipe has timed out on it.
         stalled = server;
         server.imageMs = (TIMEOUT + 1.5) * 1000;
+        log.inject(STALL);
       } else if (rng.float() < 0.6) {
         const kind = COUNTED_COMFY_FAULTS[rng.int(COUNTED_COMFY_FAULTS.length)];
         server.faults[kind]++;
-        injected[kind]++;
+        log.inject(kind);
       }
     });
     await log.settle();
-    for (const kind of COUNTED_COMFY_FAULTS) {
-      log.injected[kind] = injected[kind];
-      log.count(kind, injected[kind] - servers.reduce((n, s) => n + s.faults[kind], 0));
-    }
+    for (const kind of COUNTED_COMFY_FAULTS) log.serve(kind, (log.injected[kind] ?? 0) - servers.reduce((n, s) => n + s.faults[kind], 0));
     const failed = expectSurvived(faulty, clean, budget, /timed out after 2s/);
-    expect(failed).toBeGreaterThanOrEqual(stalls.size);
+    expect(log.served[STALL]).toBe(stallFrom.length);
+    expect(failed).toBeGreaterThanOrEqual(stallFrom.length);
     expect(log.total).toBeGreaterThan(budget / 3);
     recordFigures('backend-faults', { backend: 'comfyui (2 fake servers)', trials: budget, injected: log.injected, served: log.served, served_total: log.total, trials_failed: failed, trials_lost: 0 });
   });
@@ -184,7 +184,6 @@ describe('backend faults during a whole run', () => {
     expect(clean).toMatchObject({ finished: budget, failed: 0 });
 
     const kinds: Array<keyof A1111Faults> = ['txt2img500', 'oom', 'malformed', 'truncatedImage'];
-    const injected = Object.fromEntries(kinds.map((k) => [k, 0]));
     const rng = Rng.fromSeed('a1111-faults');
     const log = new FaultLog();
     const deaths = new Set(scaled([5], [20, 50]));
@@ -192,18 +191,15 @@ describe('backend faults during a whole run', () => {
     const faulty = await run(dir, 'faulty', experiment(runtime, budget), () => {
       told++;
       if (deaths.has(told)) {
-        log.add('a server that dies and comes back', server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start().then(() => undefined)));
+        log.inject('a server that dies and comes back', server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start().then(() => undefined)));
       } else if (rng.float() < 0.7) {
         const kind = kinds[rng.int(kinds.length)];
         server.faults[kind]++;
-        injected[kind]++;
+        log.inject(kind);
       }
     });
     await log.settle();
-    for (const kind of kinds) {
-      log.injected[kind] = injected[kind];
-      log.count(kind, injected[kind] - server.faults[kind]);
-    }
+    for (const kind of kinds) log.serve(kind, (log.injected[kind] ?? 0) - server.faults[kind]);
     expect(expectSurvived(faulty, clean, budget, undefined)).toBe(0);
     expect(readdirSync(modelsDir)).toEqual([]); // every temporary merged checkpoint removed
     expect(log.total).toBeGreaterThan(budget / 3);

@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -151,7 +152,7 @@ describe('autombw compare killed with SIGKILL and resumed', () => {
   });
 });
 
-describe('a journal cut at a random byte, as a kill in the middle of an append leaves it', () => {
+describe('a journal cut at a random byte, as a kill in the middle of an append leaves it (with a half-written best.json beside it)', () => {
   const cuts = scaled(8, 200);
   it(`${cuts} cuts of a gp-bo journal each resume to the uninterrupted run`, async () => {
     const budget = 16;
@@ -164,6 +165,7 @@ describe('a journal cut at a random byte, as a kill in the middle of an append l
     const refRun = (await run(path.join(dir, 'ref'))).runDir;
     const full = readFileSync(path.join(refRun, 'journal.jsonl'));
     const rng = Rng.fromSeed('journal-cuts');
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
     // Besides random bytes, always the end of the last trial and the middle of the stop line:
     // a kill after the run's last result but before it closed.
     const stopLine = full.lastIndexOf('\n', full.length - 2) + 1;
@@ -175,6 +177,8 @@ describe('a journal cut at a random byte, as a kill in the middle of an append l
       mkdirSync(runDir, { recursive: true });
       for (const f of ['run.json', 'config.resolved.yaml', 'journal.jsonl']) copyFileSync(path.join(refRun, f), path.join(runDir, f));
       truncateSync(path.join(runDir, 'journal.jsonl'), offset);
+      // What a kill in the middle of writing best.json leaves beside it.
+      writeFileSync(path.join(runDir, `best.json.tmp-${deadPid}`), '{"tri');
       const result = await run(path.dirname(runDir));
       expect(result).toMatchObject({ reason: 'budget', finished: budget, failed: 0 });
       expectSameRun(runDir, refRun, budget);
