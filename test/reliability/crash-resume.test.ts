@@ -30,7 +30,7 @@ stop:
   budget: ${o.budget}
 `;
 
-/** Probes of /proc per turn of the event loop: enough to catch a write or fsync lasting a fraction of a millisecond. */
+/** Probes of /proc per poll (a few milliseconds of them): enough to catch a write or fsync lasting a fraction of a millisecond. */
 const PROBES_PER_TURN = 200;
 
 /** gp-bo's initial design: asks after it fit a GP, which takes tens of milliseconds. */

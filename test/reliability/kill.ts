@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startCli } from '../support/cli.js';
 
 export interface Attempt {
@@ -14,8 +14,8 @@ export interface Attempt {
 const ATTEMPT_LIMIT_MS = 60_000;
 /**
  * Starts `autombw <args>` and SIGKILLs it `jitterMs` after `trigger(pid)` first returns true;
- * a process that finishes first is left alone. The trigger is polled once per turn of the event
- * loop; one that looks for a short state (a write in progress) should poll a while itself.
+ * a process that finishes first is left alone. The trigger is polled every millisecond; one that
+ * looks for a shorter state (a write in progress) should poll a while itself.
  */
 export async function runUntilKilled(args: string[], cwd: string, trigger: (pid: number) => boolean, jitterMs = 0): Promise<Attempt> {
   const child = startCli(args, { cwd });
@@ -31,7 +31,7 @@ export async function runUntilKilled(args: string[], cwd: string, trigger: (pid:
       throw new Error(`autombw ${args.join(' ')} ran for more than ${ATTEMPT_LIMIT_MS / 1000}s`);
     }
     fired = trigger(child.pid!);
-    if (!fired) await yieldToEvents();
+    if (!fired) await sleep(1);
   }
   if (fired && jitterMs > 0) await sleep(jitterMs);
   const killed = fired && running(child) && child.kill('SIGKILL');
