@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadAndHashExperiment } from '../../src/config/load.js';
 import { pngText, readPngChunks } from '../../src/runtime/png.js';
+import { readJournal } from '../../src/run/journal.js';
 import { createProgress } from '../../src/run/progress.js';
 import { runExperiment } from '../../src/run/runner.js';
 import { runCli, type CliResult } from '../support/cli.js';
@@ -126,6 +127,25 @@ stop:
     const outside = filesIn(dir).filter((f) => !f.startsWith(`runs${path.sep}`) && !['exp.yaml', 'scorer.mjs', 'scorer.log'].includes(f));
     expect(outside).toEqual([]);
     recordFigures('hostile-input', { check: 'hostile strings through a demo-backend run (prompts, negatives, name, description) and shell syntax in a command scorer', strings: HOSTILE.length, shell_arguments: SHELL_ARGS.length, escaped_or_literal: true });
+  });
+});
+
+describe('a command objective', () => {
+  it('gets shell syntax in its command as literal arguments, and nothing it spells is run', () => {
+    const objective = `import { readFileSync } from 'node:fs';
+const { trial } = JSON.parse(readFileSync(0, 'utf8'));
+console.log(JSON.stringify({ value: trial, details: { args: process.argv.slice(2) } }));
+`;
+    const dir = writeTree({
+      'objective.mjs': objective,
+      'exp.yaml': `seed: 1\nspace:\n  preset: sd1-27\nobjective:\n  kind: command\n  command: ${JSON.stringify([process.execPath, 'objective.mjs', ...SHELL_ARGS])}\noptimizer:\n  kind: random\nstop:\n  budget: 2\n`,
+    });
+    const r = runCli(['run', 'exp.yaml', '--progress', 'none'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const trials = readJournal(path.join(onlyRun(path.join(dir, 'runs')), 'journal.jsonl')).events.filter((e) => e.type === 'trial');
+    expect(trials.map((t) => (t as { details?: unknown }).details)).toEqual([{ args: SHELL_ARGS }, { args: SHELL_ARGS }]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    recordFigures('hostile-input', { check: "shell syntax in a command objective's command through autombw run", shell_arguments: SHELL_ARGS.length, run_by_a_shell: 0 });
   });
 });
 
