@@ -4,32 +4,11 @@ import { pointKey } from '../../src/optimizers/base.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { Optimizer, Trial } from '../../src/optimizers/types.js';
 import { SearchSpace } from '../../src/space/space.js';
-import { Rng } from '../../src/util/rng.js';
-import { KINDS, make, optionsSchema, replay, resolvedOptions, run, type ContextSpec, type JournalEvent, type Kind } from './support.js';
+import { KINDS, make, optionsSchema, replay, resolvedOptions, run, type ContextSpec, type JournalEvent, type Kind, parallelRun as parallelJournal } from './support.js';
 
 const sphere = (x: readonly number[]) => -x.reduce((s, v, i) => s + (v - 0.3 - 0.05 * i) ** 2, 0);
 
-/**
- * A parallel run as the runtime drives it: asks of 1–3 points, results told out of order while
- * a few trials stay pending, every seventh trial failing. Returns the journal it would write.
- */
-function parallelRun(opt: Optimizer, asks: number, f: (x: readonly number[]) => number = sphere): JournalEvent[] {
-  const rng = Rng.fromSeed('parallel-run');
-  const events: JournalEvent[] = [];
-  const pending: Trial[] = [];
-  for (let a = 0; a < asks; a++) {
-    const trials = opt.ask(1 + rng.int(3));
-    events.push({ ask: trials });
-    pending.push(...trials);
-    while (pending.length > 2) {
-      const [t] = pending.splice(rng.int(pending.length), 1);
-      const value = t.id % 7 === 3 ? null : f(t.x);
-      opt.tell(t.id, value === null ? { status: 'failed', error: 'merge crashed' } : { status: 'ok', value });
-      events.push({ tell: t.id, value });
-    }
-  }
-  return events;
-}
+const parallelRun = (opt: Optimizer, asks: number, f: (x: readonly number[]) => number = sphere): JournalEvent[] => parallelJournal(opt, asks, f, { seed: 'parallel-run', maxBatch: 3, keepPending: 2, fails: (id) => id % 7 === 3 });
 
 function askedTrials(events: readonly JournalEvent[]): Trial[] {
   return events.flatMap((e) => ('ask' in e ? e.ask : []));

@@ -4,33 +4,16 @@ import { pointKey } from '../../src/optimizers/base.js';
 import { GpBo } from '../../src/optimizers/gp-bo.js';
 import { defaultInitialSize } from '../../src/optimizers/initial.js';
 import { createOptimizer } from '../../src/optimizers/registry.js';
-import type { Optimizer, Trial } from '../../src/optimizers/types.js';
+import type { Optimizer } from '../../src/optimizers/types.js';
 import { SearchSpace } from '../../src/space/space.js';
 import { Rng } from '../../src/util/rng.js';
-import { context, optionsSchema, replay, resolvedOptions, run, type ContextSpec, type JournalEvent } from './support.js';
+import { context, optionsSchema, replay, resolvedOptions, run, type ContextSpec, type JournalEvent, parallelRun as parallelJournal } from './support.js';
 
 const make = (spec: ContextSpec, options: Record<string, unknown> = {}): Optimizer => createOptimizer('gp-bo', context(spec), resolvedOptions('gp-bo', options));
 
 const sphere = (x: readonly number[]) => -x.reduce((s, v, i) => s + (v - 0.3 - 0.1 * i) ** 2, 0);
 
-/** Asks of 1–3 points, results told out of order with up to two trials left pending, every fifth trial failing. */
-function parallelRun(opt: Optimizer, asks: number, f: (x: readonly number[]) => number = sphere): JournalEvent[] {
-  const rng = Rng.fromSeed('gp-parallel');
-  const events: JournalEvent[] = [];
-  const pending: Trial[] = [];
-  for (let a = 0; a < asks; a++) {
-    const trials = opt.ask(1 + rng.int(3));
-    events.push({ ask: trials });
-    pending.push(...trials);
-    while (pending.length > 2) {
-      const [t] = pending.splice(rng.int(pending.length), 1);
-      const value = t.id % 5 === 4 ? null : f(t.x);
-      opt.tell(t.id, value === null ? { status: 'failed', error: 'merge crashed' } : { status: 'ok', value });
-      events.push({ tell: t.id, value });
-    }
-  }
-  return events;
-}
+const parallelRun = (opt: Optimizer, asks: number, f: (x: readonly number[]) => number = sphere): JournalEvent[] => parallelJournal(opt, asks, f, { seed: 'gp-parallel', maxBatch: 3, keepPending: 2, fails: (id) => id % 5 === 4 });
 
 const asked = (events: readonly JournalEvent[]) => events.flatMap((e) => ('ask' in e ? e.ask : []));
 const SPEC: ContextSpec = { dim: 4, seed: 11, budget: 40, initial: { design: 'sobol', n: 5 } };

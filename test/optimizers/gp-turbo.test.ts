@@ -2,9 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { TrustRegion, trustRegionBox, type TrustRegionSettings } from '../../src/optimizers/gp/trust-region.js';
 import { createOptimizer } from '../../src/optimizers/registry.js';
 import { Turbo } from '../../src/optimizers/turbo.js';
-import type { Optimizer, Trial } from '../../src/optimizers/types.js';
-import { Rng } from '../../src/util/rng.js';
-import { context, optionsSchema, replay, resolvedOptions, run, type ContextSpec, type JournalEvent } from './support.js';
+import type { Optimizer } from '../../src/optimizers/types.js';
+import { context, optionsSchema, replay, resolvedOptions, run, type ContextSpec, type JournalEvent, parallelRun as parallelJournal } from './support.js';
 
 const SETTINGS: TrustRegionSettings = { initial: 0.8, min: 0.1, max: 1.6, successTolerance: 3, failureTolerance: 4 };
 
@@ -72,23 +71,7 @@ describe('trust region box', () => {
 const make = (spec: ContextSpec, options: Record<string, unknown> = {}): Optimizer => createOptimizer('turbo', context(spec), resolvedOptions('turbo', options));
 const sphere = (x: readonly number[]) => -x.reduce((s, v, i) => s + (v - 0.3 - 0.1 * i) ** 2, 0);
 
-function parallelRun(opt: Optimizer, asks: number): JournalEvent[] {
-  const rng = Rng.fromSeed('turbo-parallel');
-  const events: JournalEvent[] = [];
-  const pending: Trial[] = [];
-  for (let a = 0; a < asks; a++) {
-    const trials = opt.ask(1 + rng.int(2));
-    events.push({ ask: trials });
-    pending.push(...trials);
-    while (pending.length > 1) {
-      const [t] = pending.splice(rng.int(pending.length), 1);
-      const value = t.id % 6 === 5 ? null : sphere(t.x);
-      opt.tell(t.id, value === null ? { status: 'failed', error: 'timeout' } : { status: 'ok', value });
-      events.push({ tell: t.id, value });
-    }
-  }
-  return events;
-}
+const parallelRun = (opt: Optimizer, asks: number): JournalEvent[] => parallelJournal(opt, asks, sphere, { seed: 'turbo-parallel', maxBatch: 2, keepPending: 1, fails: (id) => id % 6 === 5 });
 
 const SPEC: ContextSpec = { dim: 4, seed: 3, budget: 40, initial: { design: 'sobol', n: 5 } };
 

@@ -81,3 +81,36 @@ export function replay(opt: Optimizer, events: readonly JournalEvent[]): void {
     else opt.tell(e.tell, e.value === null ? { status: 'failed', error: 'journaled failure' } : { status: 'ok', value: e.value });
   }
 }
+
+export interface ParallelRunSpec {
+  /** Label of the run's own generator (batch sizes, completion order). */
+  seed: string;
+  /** Largest batch asked at once (each ask takes 1 to this many points). */
+  maxBatch: number;
+  /** Trials left pending while the next ask is made. */
+  keepPending: number;
+  /** Trials that fail instead of returning a value. */
+  fails: (id: number) => boolean;
+}
+
+/**
+ * A parallel run as the runtime drives it: batches of random size, results told out of order
+ * while a few trials stay pending, some trials failing. Returns the journal it would write.
+ */
+export function parallelRun(opt: Optimizer, asks: number, f: (x: readonly number[]) => number, spec: ParallelRunSpec): JournalEvent[] {
+  const rng = Rng.fromSeed(spec.seed);
+  const events: JournalEvent[] = [];
+  const pending: Trial[] = [];
+  for (let a = 0; a < asks; a++) {
+    const trials = opt.ask(1 + rng.int(spec.maxBatch));
+    events.push({ ask: trials });
+    pending.push(...trials);
+    while (pending.length > spec.keepPending) {
+      const [t] = pending.splice(rng.int(pending.length), 1);
+      const value = spec.fails(t.id) ? null : f(t.x);
+      opt.tell(t.id, value === null ? { status: 'failed', error: 'merge crashed' } : { status: 'ok', value });
+      events.push({ tell: t.id, value });
+    }
+  }
+  return events;
+}
