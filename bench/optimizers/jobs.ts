@@ -50,10 +50,14 @@ export interface JobResult {
   error?: string;
 }
 
-/** Optimizers whose cost grows with the number of observations; started first so both workers finish together. */
+/** Optimizers whose cost grows with the number of observations. */
 const SLOW_FIRST = ['gp-bo', 'turbo', 'optuna-tpe'];
 
-/** Every contender × problem × seed, slow optimizers first. */
+/**
+ * Every contender × problem × seed, seed by seed, the slow optimizers first within a seed: after
+ * the first seed every optimizer has been timed (so the ETA is right early), and the long runs
+ * never all land at the end.
+ */
 export function planJobs(contenders: readonly Contender[], problemList: readonly Problem[], seeds: number): Job[] {
   const slowRank = (c: Contender) => {
     const i = SLOW_FIRST.indexOf(c.name);
@@ -61,8 +65,8 @@ export function planJobs(contenders: readonly Contender[], problemList: readonly
   };
   const ordered = [...contenders].sort((a, b) => slowRank(a) - slowRank(b));
   const jobs: Job[] = [];
-  for (const contender of ordered) {
-    for (let seed = 0; seed < seeds; seed++) {
+  for (let seed = 0; seed < seeds; seed++) {
+    for (const contender of ordered) {
       for (const problem of problemList) jobs.push({ id: jobs.length, contender, problem, seed });
     }
   }

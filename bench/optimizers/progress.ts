@@ -38,7 +38,9 @@ export class Progress {
     const last = this.finished === this.total;
     if (!this.out.isTTY && !last && now - this.lastPrint < 15_000) return;
     this.lastPrint = now;
-    const line = `[${this.finished}/${this.total}]${this.failed ? ` ${this.failed} failed,` : ''} ${result.optimizer} × ${result.problem} #${result.seed} ${result.seconds.toFixed(1)} s · elapsed ${clock((now - this.started) / 1000)} · ETA ${clock(this.eta())}`;
+    const untimed = [...this.remaining.keys()].filter((name) => !this.seconds.has(name) && this.prior[name] === undefined).length;
+    const eta = `ETA ${clock(this.eta())}${untimed ? ` (${untimed} optimizers not timed yet, priced at the mean so far)` : ''}`;
+    const line = `[${this.finished}/${this.total}]${this.failed ? ` ${this.failed} failed,` : ''} ${result.optimizer} × ${result.problem} #${result.seed} ${result.seconds.toFixed(1)} s · elapsed ${clock((now - this.started) / 1000)} · ${eta}`;
     this.out.write(this.out.isTTY ? `\r\x1b[K${line}${last ? '\n' : ''}` : `${line}\n`);
   }
 

@@ -41,14 +41,14 @@ describe('benchmark statistics', () => {
 });
 
 describe('benchmark plan', () => {
-  it('runs every optimizer × problem × seed once, the slow model-based ones first', () => {
+  it('runs every optimizer × problem × seed once, seed by seed, the slow model-based ones first within a seed', () => {
     const contenders = [
       { name: 'random', engine: 'ts' as const, kind: 'random' },
       { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo' },
     ];
     const jobs = planJobs(contenders, problems(['sphere', 'levy'], true), 3);
     expect(jobs).toHaveLength(2 * 4 * 3);
-    expect(jobs[0].contender.name).toBe('gp-bo');
+    expect(jobs.slice(0, 8).map((j) => [j.contender.name, j.seed])).toEqual([...Array(4).fill(['gp-bo', 0]), ...Array(4).fill(['random', 0])]);
     expect(new Set(jobs.map((j) => `${j.contender.name}/${j.problem.label}/${j.seed}`)).size).toBe(jobs.length);
     expect(jobs.map((j) => j.id)).toEqual(jobs.map((_, i) => i));
   });
