@@ -1,6 +1,6 @@
 /**
  * `npm run bench:optimizers`: every registered optimizer and Optuna's TPE, CMA-ES and random
- * sampler on the benchmark suite, several seeds each; writes bench/results/optimizers-<date>.json
+ * sampler on the benchmark suite, several seeds each; writes bench/results/optimizers-<date>T<hhmm>.json
  * and the tables of BENCHMARKS.md (## Optimizers). `--help` lists the options.
  */
 import { spawnSync } from 'node:child_process';
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   };
   const resultFile = options.quick
     ? path.join(os.tmpdir(), 'autombw-bench-optimizers-quick.json')
-    : path.join(ROOT, 'bench/results', `optimizers-${date.slice(0, 10)}.json`);
+    : path.join(ROOT, 'bench/results', `optimizers-${date.slice(0, 16).replace(':', '')}.json`);
   mkdirSync(path.dirname(resultFile), { recursive: true });
   writeFileSync(resultFile, `${JSON.stringify({ ...report, options, runs: results }, null, 1)}\n`);
   const shownFile = options.quick ? resultFile : path.relative(ROOT, resultFile);
