@@ -45,7 +45,7 @@ function leftovers(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tmp-|(^|\/)lock$/.test(f));
 }
 
-describe.skipIf(!smallDiskAvailable)('disk full', () => {
+describe.skipIf(!smallDiskAvailable)('disk full (on a tmpfs in a private mount namespace: skipped where unshare cannot mount one)', () => {
   const frees = scaled([24, 56], [8, 16, 24, 32, 40, 56, 72, 96]);
   it(`autombw run stops with a clear error when the disk fills (${frees.join(', ')} KiB free), keeps every journaled trial, and resumes to the uninterrupted run once there is space`, () => {
     const work = writeTree({ 'exp.yaml': EXPERIMENT });
