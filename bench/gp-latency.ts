@@ -4,7 +4,7 @@
  * first fit has no previous hyperparameters to start from, unlike every later ask of a run), and
  * then asked and told ASKS times; the table reports the median and the slowest of those asks.
  * Hyperparameter refitting is part of every ask. Prints Markdown; run with
- * `npx tsx bench/gp-latency.ts [--kinds gp-bo,turbo] [--n 50,100,200,300,500]`.
+ * `npx tsx bench/gp-latency.ts [--kinds gp-bo,turbo] [--n 50,100,200,300,500]` (both kinds by default).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -36,7 +36,7 @@ function measure(kind: string, n: number): number[] {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { kinds: { type: 'string', default: 'gp-bo' }, n: { type: 'string', default: '50,100,200,300,500' } } });
+  const { values } = parseArgs({ options: { kinds: { type: 'string', default: 'gp-bo,turbo' }, n: { type: 'string', default: '50,100,200,300,500' } } });
   const kinds = values.kinds.split(',');
   const counts = values.n.split(',').map(Number);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

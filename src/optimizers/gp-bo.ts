@@ -21,6 +21,8 @@ export interface GpBoOptions {
   readonly restarts: number;
   /** Candidates refined by gradient ascent per proposal. */
   readonly local_searches: number;
+  /** Sd of each log lengthscale around their mean. */
+  readonly lengthscale_spread: number;
   readonly noise: NoiseSetting;
 }
 
@@ -125,6 +127,7 @@ export class GpBo extends BaseOptimizer {
     const warmStart = this.latestHyperparameters();
     const theta = fitHyperparameters(x, obs.length, d, y, {
       noise: this.options.noise,
+      lengthscaleSpread: this.options.lengthscale_spread,
       restarts: this.options.restarts,
       rng,
       ...(warmStart ? { warmStart } : {}),
@@ -173,5 +176,5 @@ function believe(gp: GaussianProcess, x: readonly number[]): GaussianProcess {
 }
 
 function isGpMeta(meta: unknown): meta is GpMeta {
-  return isPlainObject(meta) && Array.isArray(meta.gp) && meta.gp.every((v) => typeof v === 'number');
+  return isPlainObject(meta) && Array.isArray(meta.gp) && meta.gp.every((v) => typeof v === 'number' && Number.isFinite(v));
 }

@@ -26,7 +26,7 @@ describe('gp-bo options', () => {
       expect(option, name).toHaveProperty('default');
       expect(typeof option.description, name).toBe('string');
     }
-    expect(resolvedOptions('gp-bo')).toEqual({ acquisition: 'log-ei', ucb_beta: 4, n_candidates: 1024, local_searches: 10, restarts: 4, noise: 'learned' });
+    expect(resolvedOptions('gp-bo')).toEqual({ acquisition: 'log-ei', ucb_beta: 4, n_candidates: 1024, local_searches: 10, restarts: 4, lengthscale_spread: 0.25, noise: 'learned' });
     expect(() => resolvedOptions('gp-bo', { no_such_option: 1 })).toThrow();
     expect(() => resolvedOptions('gp-bo', { noise: 'sometimes' })).toThrow();
     expect(resolvedOptions('gp-bo', { noise: 1e-6 }).noise).toBe(1e-6);

@@ -24,6 +24,17 @@ describe('fitHyperparameters', () => {
     expect(ell[2]).toBeGreaterThan(5 * ell[0]);
   });
 
+  it('keeps the lengthscales of an isotropic function together when points are few', () => {
+    // 8-D sphere, 20 points: unshrunk ARD would call a few dimensions relevant and the rest flat.
+    const d8 = 8;
+    const r = Rng.fromSeed('isotropic');
+    const pts = Array.from({ length: 20 }, () => Array.from({ length: d8 }, () => r.float()));
+    const values = pts.map((p) => -p.reduce((s, v) => s + (v - 0.4) ** 2, 0));
+    const theta = fitHyperparameters(Float64Array.from(pts.flat()), 20, d8, standardize(values), { noise: 'learned', restarts: 3, rng: Rng.fromSeed(1) });
+    const logs = Array.from(theta.subarray(0, d8));
+    expect(Math.exp(Math.max(...logs) - Math.min(...logs))).toBeLessThan(4);
+  });
+
   it('learns more noise from noisy scores than from clean ones', () => {
     const cleanNoise = Math.exp(fit(clean)[d + NOISE]);
     const noisyNoise = Math.exp(fit(noisy)[d + NOISE]);

@@ -12,6 +12,7 @@ const points = Array.from({ length: n }, () => Array.from({ length: d }, () => r
 const x = Float64Array.from(points.flat());
 const y = Float64Array.from(points, (p) => Math.sin(4 * p[0]) + p[1] * p[1] - 0.5 * p[2]);
 const theta = Float64Array.from([Math.log(0.4), Math.log(1.3), Math.log(0.7), Math.log(1.5), Math.log(0.02), 0.2]);
+const SPREAD = 0.7;
 
 /** Matérn-5/2 written in the distance r, as textbooks give it. */
 function maternByDistance(r: number): number {
@@ -30,9 +31,11 @@ function denseNegativeLogPosterior(t: Float64Array): number {
   }
   const r = Matrix.columnVector(Array.from(y, (v) => v - t[d + MEAN]));
   const quadratic = r.transpose().mmul(inverse(k)).mmul(r).get(0, 0);
-  const prior = defaultPrior(d);
+  const prior = defaultPrior(d, SPREAD);
   let logPrior = 0;
+  const meanLog = (t[0] + t[1] + t[2]) / 3;
   for (let c = 0; c < d; c++) logPrior -= 0.5 * ((t[c] - prior.lengthscaleMean) / prior.lengthscaleSd) ** 2;
+  for (let c = 0; c < d; c++) logPrior -= 0.5 * ((t[c] - meanLog) / prior.lengthscaleSpread) ** 2;
   logPrior -= 0.5 * ((t[d + SIGNAL] - prior.signalMean) / prior.signalSd) ** 2;
   logPrior -= 0.5 * ((t[d + NOISE] - prior.noiseMean) / prior.noiseSd) ** 2;
   return 0.5 * quadratic + 0.5 * Math.log(determinant(k)) + 0.5 * n * Math.log(2 * Math.PI) - logPrior;
@@ -67,7 +70,7 @@ describe('Matérn-5/2 kernel', () => {
 });
 
 describe('negative log marginal likelihood + prior', () => {
-  const objective = new MarginalLikelihood(x, n, d, y, defaultPrior(d));
+  const objective = new MarginalLikelihood(x, n, d, y, defaultPrior(d, SPREAD));
 
   it('matches a dense computation with ml-matrix', () => {
     expect(objective.evaluate(theta)).toBeCloseTo(denseNegativeLogPosterior(theta), 9);
@@ -92,7 +95,7 @@ describe('negative log marginal likelihood + prior', () => {
   });
 
   it('is +∞ where the kernel matrix cannot be factored', () => {
-    const duplicated = new MarginalLikelihood(Float64Array.from([0.5, 0.5, 0.5, 0.5]), 2, 2, Float64Array.from([0, 1]), defaultPrior(2));
+    const duplicated = new MarginalLikelihood(Float64Array.from([0.5, 0.5, 0.5, 0.5]), 2, 2, Float64Array.from([0, 1]), defaultPrior(2, SPREAD));
     const noNoise = Float64Array.from([0, 0, 0, -800, 0]);
     expect(duplicated.evaluate(noNoise)).toBe(Infinity);
   });

@@ -12,14 +12,13 @@ import { erfc, erfcx } from './erfcx.js';
  *                 series, where 1 − |z|Φ/φ ≈ 1/z² would cancel catastrophically.
  */
 export function logExpectedImprovement(best: number): Acquisition {
-  const slope = new Float64Array(1);
   return {
     value: (mean, sd) => Math.log(sd) + logH((mean - best) / sd),
     slopes: (mean, sd, out) => {
       const z = (mean - best) / sd;
-      slope[0] = logHSlope(z);
-      out[0] = slope[0] / sd;
-      out[1] = (1 - slope[0] * z) / sd;
+      const slope = logHSlope(z);
+      out[0] = slope / sd;
+      out[1] = (1 - slope * z) / sd;
     },
   };
 }

@@ -15,6 +15,7 @@ export class MarginalLikelihood {
   private readonly chol: Float64Array;
   private readonly inverse: Float64Array;
   private readonly work: Float64Array;
+  private readonly whitened: Float64Array;
   private readonly alpha: Float64Array;
   private readonly w: Float64Array;
   private readonly pairSums: Float64Array;
@@ -33,6 +34,7 @@ export class MarginalLikelihood {
     this.chol = new Float64Array(n * n);
     this.inverse = new Float64Array(n * n);
     this.work = new Float64Array(n * n);
+    this.whitened = new Float64Array(n);
     this.alpha = new Float64Array(n);
     this.w = new Float64Array(d);
     this.pairSums = new Float64Array(d);
@@ -44,28 +46,14 @@ export class MarginalLikelihood {
    * cannot be factored at θ: the fit's line search then backs off.
    */
   evaluate(theta: Float64Array, grad?: Float64Array): number {
-    const { n, d, x, y, corr, slope, chol, alpha, w } = this;
-    for (let k = 0; k < d; k++) w[k] = Math.exp(-2 * theta[k]);
+    const { n, d, x, chol, alpha, corr, slope, w } = this;
+    if (!this.factor(theta, grad !== undefined)) return Infinity;
     const signal = Math.exp(theta[d + SIGNAL]);
     const noise = Math.exp(theta[d + NOISE]);
-    const mean = theta[d + MEAN];
-
-    correlationMatrix(x, n, d, w, corr, grad ? slope : undefined);
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      for (let j = 0; j <= i; j++) chol[ri + j] = signal * corr[ri + j];
-      chol[ri + i] += noise;
-    }
-    if (!choleskyInPlace(chol, n, chol)) return Infinity;
-
-    for (let i = 0; i < n; i++) alpha[i] = y[i] - mean;
-    solveLower(chol, n, alpha, alpha);
     let value = n * HALF_LOG_2PI;
-    for (let i = 0; i < n; i++) value += 0.5 * alpha[i] * alpha[i] + Math.log(chol[i * n + i]);
-    solveUpper(chol, n, alpha, alpha);
+    for (let i = 0; i < n; i++) value += 0.5 * this.whitened[i] * this.whitened[i] + Math.log(chol[i * n + i]);
     value -= logPrior(theta, d, this.prior);
     if (!grad) return value;
-
     // d(−log p(y|θ))/dθ = −½ tr(W ∂K/∂θ) with W = ααᵀ − K⁻¹.
     const inv = inverseFromCholesky(chol, n, this.inverse, this.work);
     const sums = this.pairSums.fill(0);
@@ -100,5 +88,25 @@ export class MarginalLikelihood {
     logPrior(theta, d, this.prior, priorGrad);
     for (let i = 0; i < d + 3; i++) grad[i] -= priorGrad[i];
     return value;
+  }
+
+  /** Factors K(θ) into `chol` and solves for `whitened` = L⁻¹(y − c) and `alpha` = K⁻¹(y − c). */
+  private factor(theta: Float64Array, withSlope: boolean): boolean {
+    const { n, d, x, y, corr, slope, chol, alpha, w } = this;
+    for (let k = 0; k < d; k++) w[k] = Math.exp(-2 * theta[k]);
+    const signal = Math.exp(theta[d + SIGNAL]);
+    const noise = Math.exp(theta[d + NOISE]);
+    correlationMatrix(x, n, d, w, corr, withSlope ? slope : undefined);
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) chol[ri + j] = signal * corr[ri + j];
+      chol[ri + i] += noise;
+    }
+    if (!choleskyInPlace(chol, n, chol)) return false;
+    const mean = theta[d + MEAN];
+    for (let i = 0; i < n; i++) this.whitened[i] = y[i] - mean;
+    solveLower(chol, n, this.whitened, this.whitened);
+    solveUpper(chol, n, this.whitened, alpha);
+    return true;
   }
 }
