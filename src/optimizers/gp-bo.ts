@@ -42,8 +42,10 @@ const META_DIGITS = 8;
 
 /**
  * Bayesian optimization with a Gaussian process: Matérn-5/2 ARD kernel, constant mean, learned
- * noise, MAP hyperparameters under dimension-scaled priors (gp/hyperparameters.ts), and log-EI
- * (or UCB) maximized by quasi-random search plus gradient refinement.
+ * noise, MAP hyperparameters under dimension-scaled priors (gp/hyperparameters.ts) refitted at
+ * every ask, scores passed through a fitted Yeo–Johnson transform (gp/power-transform.ts), and
+ * log-EI (or UCB) maximized by quasi-random search plus gradient refinement
+ * (gp/acquisition-search.ts).
  *
  * - Failed trials are left out of the model: a crash says nothing about the score of its point.
  *   Their points stay taken, so they are never proposed again.

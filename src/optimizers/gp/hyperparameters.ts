@@ -1,14 +1,13 @@
 import type { Rng } from '../../util/rng.js';
 
 /**
- * GP hyperparameters as one vector θ, in the units the fit searches:
- *   θ[0..d)  log lengthscales ℓ_k (inputs live in the unit cube),
- *   θ[d]     log signal variance σ_f²,
- *   θ[d+1]   log noise variance σ_n²,
- *   θ[d+2]   constant mean c.
+ * GP hyperparameters are one vector θ, in the units the fit searches:
+ *   θ[0..d)        log lengthscales ℓ_k (inputs live in the unit cube),
+ *   θ[d + SIGNAL]  log signal variance σ_f²,
+ *   θ[d + NOISE]   log noise variance σ_n²,
+ *   θ[d + MEAN]    constant mean c.
  * Outputs are standardized, so σ_f², σ_n² and c are in units of the observed variance and mean.
  */
-/** Offsets after the d lengthscales: θ[d + SIGNAL], θ[d + NOISE], θ[d + MEAN]. */
 export const SIGNAL = 0;
 export const NOISE = 1;
 export const MEAN = 2;
@@ -30,7 +29,7 @@ const MEAN_RANGE: readonly [number, number] = [-5, 5];
  * sd `lengthscaleSpread` (a hierarchical, shrink-to-shared-lengthscale prior): with 27 free
  * lengthscales and a few dozen points, the unconstrained MAP fit declares a handful of
  * dimensions relevant and the rest flat, and proposals then wander in the "flat" ones
- * (hyperparameter-fit.ts chooses the spread). Noise follows BoTorch, log σ_n² ~ N(−4, 1); the
+ * (the default spread and the evidence for it: hyperparameter-fit.ts). Noise follows BoTorch, log σ_n² ~ N(−4, 1); the
  * signal variance gets a weak log σ_f² ~ N(0, 1) around the standardized variance. The mean
  * has no prior.
  */
