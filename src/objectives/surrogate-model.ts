@@ -24,7 +24,9 @@ export class SurrogateModel {
     const x = new Float64Array(points.length * d);
     points.forEach((p, i) => x.set(p, i * d));
     const y = standardize(values);
-    const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', restarts, rng });
+    // No pull towards a shared lengthscale (gp-bo's default): the surrogate's landscape and the
+    // report's importance figure need free ARD lengthscales to tell the variables apart.
+    const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', restarts, rng, lengthscaleSpread: Number.POSITIVE_INFINITY });
     const sd = standardDeviation([...values]);
     return new SurrogateModel(GaussianProcess.fit(theta, x, points.length, y), average([...values]), sd > 0 ? sd : 1);
   }
