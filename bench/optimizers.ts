@@ -13,6 +13,7 @@ import { OPTIMIZERS } from '../src/optimizers/registry.js';
 import { closest } from '../src/util/suggest.js';
 import { parseBenchArgs, USAGE, type BenchOptions } from './optimizers/args.js';
 import { estimateSeconds, latestPastRun } from './optimizers/estimate.js';
+import { optionDefaults } from './optimizers/run-job.js';
 import { JsonLinesWorker } from './optimizers/json-lines-worker.js';
 import { optunaContenders, planJobs, problems, toRequest, type Contender } from './optimizers/jobs.js';
 import { rankTable, replaceBetweenMarkers, valueTable } from './optimizers/markdown.js';
@@ -44,7 +45,7 @@ function pick<T>(what: string, requested: readonly string[] | undefined, availab
 }
 
 function contenders(options: BenchOptions): Contender[] {
-  const all = new Map<string, Contender>(Object.keys(OPTIMIZERS).map((kind) => [kind, { name: kind, engine: 'ts', kind }]));
+  const all = new Map<string, Contender>(Object.keys(OPTIMIZERS).map((kind) => [kind, { name: kind, engine: 'ts', kind, options: optionDefaults(kind) }]));
   for (const c of optunaContenders()) all.set(c.name, c);
   const chosen = pick('optimizer', options.optimizers, all);
   return options.python ? chosen : chosen.filter((c) => c.engine === 'ts');
@@ -167,7 +168,8 @@ async function main(): Promise<void> {
     ? path.join(os.tmpdir(), 'autombw-bench-optimizers-quick.json')
     : path.join(ROOT, 'bench/results', `optimizers-${date.slice(0, 16).replace(':', '')}.json`);
   mkdirSync(path.dirname(resultFile), { recursive: true });
-  writeFileSync(resultFile, `${JSON.stringify({ ...report, options, runs: results }, null, 1)}\n`);
+  const optimizerOptions = Object.fromEntries(chosen.filter((c) => c.engine === 'ts').map((c) => [c.name, c.options]));
+  writeFileSync(resultFile, `${JSON.stringify({ ...report, options, optimizerOptions, runs: results }, null, 1)}\n`);
   const shownFile = options.quick ? resultFile : path.relative(ROOT, resultFile);
   const tables = markdown(report, options.dim, shownFile, latency);
   console.log(tables);

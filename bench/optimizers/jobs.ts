@@ -9,12 +9,14 @@ export interface Contender {
   name: string;
   engine: Engine;
   kind: string;
+  /** For registry kinds: the options every run gets (the schema's defaults). */
+  options: Record<string, unknown>;
 }
 
 export const OPTUNA_SAMPLERS = ['tpe', 'cmaes', 'random'] as const;
 
 export function optunaContenders(): Contender[] {
-  return OPTUNA_SAMPLERS.map((kind) => ({ name: `optuna-${kind}`, engine: 'optuna', kind }));
+  return OPTUNA_SAMPLERS.map((kind) => ({ name: `optuna-${kind}`, engine: 'optuna', kind, options: {} }));
 }
 
 /** A function of the suite, noise-free or with the family's documented noise. */
@@ -83,5 +85,6 @@ export function toRequest(job: Job, dim: number, budgets: readonly number[]): Op
     seed: job.seed,
     budgets: [...budgets],
     noise_sd: job.problem.noiseSd,
+    options: job.contender.options,
   };
 }

@@ -14,6 +14,8 @@ export interface OptimizeRequest {
   budgets: number[];
   /** Additive Gaussian noise on what the optimizer sees; 0 for the noise-free functions. */
   noise_sd: number;
+  /** The optimizer's options (TypeScript only), read once per benchmark so every run of a kind gets the same. */
+  options: Record<string, unknown>;
 }
 
 export interface EvaluateRequest {

@@ -47,7 +47,7 @@ export function runTsJob(request: OptimizeRequest): OptimizeReply {
       initial: { design: 'sobol', n: defaultInitialSize(request.optimizer, dim, budget) },
       warmStart: [],
     },
-    optionDefaults(request.optimizer),
+    request.options,
   );
 
   const start = performance.now();

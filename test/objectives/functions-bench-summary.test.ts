@@ -43,8 +43,8 @@ describe('benchmark statistics', () => {
 describe('benchmark plan', () => {
   it('runs every optimizer × problem × seed once, seed by seed, the slow model-based ones first within a seed', () => {
     const contenders = [
-      { name: 'random', engine: 'ts' as const, kind: 'random' },
-      { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo' },
+      { name: 'random', engine: 'ts' as const, kind: 'random', options: {} },
+      { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo', options: {} },
     ];
     const jobs = planJobs(contenders, problems(['sphere', 'levy'], true), 3);
     expect(jobs).toHaveLength(2 * 4 * 3);
@@ -55,9 +55,9 @@ describe('benchmark plan', () => {
 
   it('prices a plan at past CPU times per run, spread over the workers, and names optimizers it cannot price', () => {
     const contenders = [
-      { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo' },
-      { name: 'random', engine: 'ts' as const, kind: 'random' },
-      { name: 'pgpe', engine: 'ts' as const, kind: 'pgpe' },
+      { name: 'gp-bo', engine: 'ts' as const, kind: 'gp-bo', options: {} },
+      { name: 'random', engine: 'ts' as const, kind: 'random', options: {} },
+      { name: 'pgpe', engine: 'ts' as const, kind: 'pgpe', options: {} },
     ];
     const jobs = planJobs(contenders, problems(['sphere'], false), 10);
     const past = { file: 'x.json', budget: 200, cpuSeconds: { 'gp-bo': 40, random: 0.5 } };
@@ -65,7 +65,7 @@ describe('benchmark plan', () => {
   });
 
   it('prices remaining runs by their optimizer: measured mean, else the past time, else the mean of all', () => {
-    const contenders = ['a', 'b', 'c'].map((name) => ({ name, engine: 'ts' as const, kind: name }));
+    const contenders = ['a', 'b', 'c'].map((name) => ({ name, engine: 'ts' as const, kind: name, options: {} }));
     const jobs = planJobs(contenders, problems(['sphere'], false), 3);
     const quiet = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
     const progress = new Progress(jobs, 2, { b: 10 }, quiet);
