@@ -26,7 +26,7 @@ export class SurrogateModel {
     const y = standardize(values);
     // No pull towards a shared lengthscale (gp-bo's default): the surrogate's landscape and the
     // report's importance figure need free ARD lengthscales to tell the variables apart.
-    const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', restarts, rng, lengthscaleSpread: Number.POSITIVE_INFINITY });
+    const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', noisePrior: 'moderate', restarts, rng, lengthscaleSpread: Number.POSITIVE_INFINITY });
     const sd = standardDeviation([...values]);
     return new SurrogateModel(GaussianProcess.fit(theta, x, points.length, y), average([...values]), sd > 0 ? sd : 1);
   }

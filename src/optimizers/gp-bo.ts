@@ -6,7 +6,7 @@ import type { Acquisition } from './gp/acquisition.js';
 import { maximizeAcquisition, type Region } from './gp/acquisition-search.js';
 import { GaussianProcess } from './gp/gaussian-process.js';
 import { fitHyperparameters } from './gp/hyperparameter-fit.js';
-import type { NoiseSetting } from './gp/hyperparameters.js';
+import type { NoisePrior, NoiseSetting } from './gp/hyperparameters.js';
 import { logExpectedImprovement } from './gp/log-ei.js';
 import { powerTransform } from './gp/power-transform.js';
 import { upperConfidenceBound } from './gp/ucb.js';
@@ -24,6 +24,8 @@ export interface GpBoOptions {
   /** Sd of each log lengthscale around their mean. */
   readonly lengthscale_spread: number;
   readonly noise: NoiseSetting;
+  /** Where a learned noise variance's prior sits (gp/hyperparameters.ts NOISE_PRIORS). */
+  readonly noise_prior: NoisePrior;
 }
 
 /** What every gp-bo trial journals: the hyperparameters it was proposed with, to warm-start the next fit. */
@@ -129,6 +131,7 @@ export class GpBo extends BaseOptimizer {
     const warmStart = this.latestHyperparameters();
     const theta = fitHyperparameters(x, obs.length, d, y, {
       noise: this.options.noise,
+      noisePrior: this.options.noise_prior,
       lengthscaleSpread: this.options.lengthscale_spread,
       restarts: this.options.restarts,
       rng,

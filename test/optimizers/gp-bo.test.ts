@@ -26,7 +26,7 @@ describe('gp-bo options', () => {
       expect(option, name).toHaveProperty('default');
       expect(typeof option.description, name).toBe('string');
     }
-    expect(resolvedOptions('gp-bo')).toEqual({ acquisition: 'log-ei', ucb_beta: 4, n_candidates: 1024, local_searches: 10, restarts: 4, lengthscale_spread: 0.25, noise: 'learned' });
+    expect(resolvedOptions('gp-bo')).toEqual({ acquisition: 'log-ei', ucb_beta: 4, n_candidates: 1024, local_searches: 10, restarts: 4, lengthscale_spread: 0.25, noise: 'learned', noise_prior: 'low' });
     expect(() => resolvedOptions('gp-bo', { no_such_option: 1 })).toThrow();
     expect(() => resolvedOptions('gp-bo', { noise: 'sometimes' })).toThrow();
     expect(resolvedOptions('gp-bo', { noise: 1e-6 }).noise).toBe(1e-6);
@@ -126,9 +126,9 @@ describe('gp-bo', () => {
     expect(opt.recommend()).toEqual(best.trial.x);
   });
 
-  it('recommends the point the model rates best, not the luckiest draw, when the scores are noisy', () => {
+  it('recommends the point the model rates best, not the luckiest draw, when told the scores are noisy', () => {
     const noise = Rng.fromSeed('noise');
-    const opt = make({ dim: 2, seed: 4, initial: { design: 'sobol', n: 24 } });
+    const opt = make({ dim: 2, seed: 4, initial: { design: 'sobol', n: 24 } }, { noise_prior: 'moderate' });
     run(opt, (x) => sphere(x) + 0.3 * noise.normal(), 24);
     const luckiest = opt.observations.reduce((a, b) => (b.value > a.value ? b : a)).trial.x;
     const recommended = opt.recommend()!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitHyperparameters } from '../../src/optimizers/gp/hyperparameter-fit.js';
-import { NOISE } from '../../src/optimizers/gp/hyperparameters.js';
+import { NOISE, type NoisePrior } from '../../src/optimizers/gp/hyperparameters.js';
 import { standardize } from '../../src/optimizers/gp/standardize.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -13,8 +13,8 @@ const x = Float64Array.from(points.flat());
 const clean = points.map((p) => Math.sin(6 * p[0]));
 const noisy = clean.map((v) => v + 0.4 * rng.normal());
 
-const fit = (values: number[], noise: 'learned' | number = 'learned', seed = 1) =>
-  fitHyperparameters(x, n, d, standardize(values), { noise, restarts: 3, rng: Rng.fromSeed(seed) });
+const fit = (values: number[], noise: 'learned' | number = 'learned', noisePrior: NoisePrior = 'low', seed = 1) =>
+  fitHyperparameters(x, n, d, standardize(values), { noise, noisePrior, restarts: 3, rng: Rng.fromSeed(seed) });
 
 describe('fitHyperparameters', () => {
   it('gives the dimension the scores depend on a short lengthscale and the others long ones', () => {
@@ -35,13 +35,22 @@ describe('fitHyperparameters', () => {
     expect(Math.exp(Math.max(...logs) - Math.min(...logs))).toBeLessThan(4);
   });
 
-  it('learns more noise from noisy scores than from clean ones', () => {
-    const cleanNoise = Math.exp(fit(clean)[d + NOISE]);
-    const noisyNoise = Math.exp(fit(noisy)[d + NOISE]);
+  it('learns more noise from noisy scores than from clean ones under the moderate noise prior', () => {
+    const cleanNoise = Math.exp(fit(clean, 'learned', 'moderate')[d + NOISE]);
+    const noisyNoise = Math.exp(fit(noisy, 'learned', 'moderate')[d + NOISE]);
     expect(cleanNoise).toBeLessThan(1e-3);
     // The added noise has variance 0.16 against about 0.5 of signal: roughly a quarter of the total.
     expect(noisyNoise).toBeGreaterThan(0.1);
     expect(noisyNoise).toBeLessThan(0.5);
+  });
+
+  it('under the low noise prior, explains rugged deterministic scores by the function rather than by noise', () => {
+    // Three ripples per dimension: at 40 points in 3-D the moderate prior calls most of the variance noise.
+    const rugged = points.map((p) => p.reduce((s, v) => s + Math.cos(20 * v), 0));
+    const moderate = Math.exp(fit(rugged, 'learned', 'moderate')[d + NOISE]);
+    const low = Math.exp(fit(rugged, 'learned', 'low')[d + NOISE]);
+    expect(moderate).toBeGreaterThan(0.3);
+    expect(low).toBeLessThan(1e-3);
   });
 
   it('keeps a fixed noise variance fixed', () => {
@@ -49,6 +58,6 @@ describe('fitHyperparameters', () => {
   });
 
   it('returns the same hyperparameters for the same data and seed, bit for bit', () => {
-    expect(Array.from(fit(noisy, 'learned', 5))).toEqual(Array.from(fit(noisy, 'learned', 5)));
+    expect(Array.from(fit(noisy, 'learned', 'low', 5))).toEqual(Array.from(fit(noisy, 'learned', 'low', 5)));
   });
 });

@@ -1,5 +1,5 @@
 import type { Rng } from '../../util/rng.js';
-import { clip, defaultPrior, hyperparameterBounds, priorCentre, samplePrior, type NoiseSetting, type Prior } from './hyperparameters.js';
+import { clip, defaultPrior, hyperparameterBounds, priorCentre, samplePrior, type NoisePrior, type NoiseSetting, type Prior } from './hyperparameters.js';
 import { minimizeBox } from './lbfgsb.js';
 import { MarginalLikelihood } from './marginal-likelihood.js';
 
@@ -7,6 +7,8 @@ export interface FitOptions {
   noise: NoiseSetting;
   /** Sd of each log lengthscale around their mean (see Prior); DEFAULT_LENGTHSCALE_SPREAD when absent. */
   lengthscaleSpread?: number;
+  /** Where the learned noise's prior is centred (NOISE_PRIORS); `low` when absent. */
+  noisePrior?: NoisePrior;
   /** Random starts drawn from the prior, besides the warm start and the prior's centre. */
   restarts: number;
   /** The previous fit's θ, when there is one: usually a few iterations from the new optimum. */
@@ -53,7 +55,7 @@ export function fitHyperparameters(x: Float64Array, n: number, d: number, y: Flo
     subset.forEach((i, k) => xs.set(x.subarray(i * d, (i + 1) * d), k * d));
     return fitHyperparameters(xs, subset.length, d, Float64Array.from(subset, (i) => y[i]), options);
   }
-  const prior = defaultPrior(d, options.lengthscaleSpread ?? DEFAULT_LENGTHSCALE_SPREAD);
+  const prior = defaultPrior(d, options.lengthscaleSpread ?? DEFAULT_LENGTHSCALE_SPREAD, options.noisePrior);
   const budget = Math.max(MIN_EVALUATIONS, Math.min(MAX_EVALUATIONS, Math.floor(FIT_WORK / (n * n * n))));
   return maximumAPosteriori(new MarginalLikelihood(x, n, d, y, prior), prior, options, budget);
 }
