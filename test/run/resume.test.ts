@@ -100,7 +100,11 @@ describe('Ctrl-C', () => {
     const dir = writeTree({ 'exp.yaml': experiment('random').replace('delay: 0.02', 'delay: 0.2') });
     const child = startCli(['run', 'exp.yaml', '--output-dir', 'out', '--progress', 'none'], { cwd: dir });
     const exited = once(child, 'exit');
-    await sleep(900);
+    // Interrupt once the run has journaled a result: a fixed delay raced the CLI's start-up on a loaded machine.
+    const out = path.join(dir, 'out');
+    const journaled = (run: string) => path.join(out, run, 'journal.jsonl');
+    const hasResult = () => existsSync(out) && readdirSync(out).some((run) => existsSync(journaled(run)) && readFileSync(journaled(run), 'utf8').includes('"type":"trial"'));
+    for (let waited = 0; waited < 30_000 && !hasResult(); waited += 50) await sleep(50);
     child.kill('SIGINT');
     const [code] = await exited;
     expect(code).toBe(130);
