@@ -28,7 +28,7 @@ export class SurrogateModel {
     // report's importance figure need free ARD lengthscales to tell the variables apart.
     const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', noisePrior: 'moderate', restarts, rng, lengthscaleSpread: Number.POSITIVE_INFINITY });
     const sd = standardDeviation([...values]);
-    return new SurrogateModel(GaussianProcess.fit(theta, x, points.length, y), average([...values]), sd > 0 ? sd : 1);
+    return new SurrogateModel(GaussianProcess.fromHyperparameters(theta, x, points.length, y), average([...values]), sd > 0 ? sd : 1);
   }
 
   get dim(): number {

@@ -137,7 +137,7 @@ export class GpBo extends BaseOptimizer {
       rng,
       ...(warmStart ? { warmStart } : {}),
     });
-    return GaussianProcess.fit(theta, x, obs.length, y);
+    return GaussianProcess.fromHyperparameters(theta, x, obs.length, y);
   }
 
   /** The observed points with the highest posterior means, best first. */

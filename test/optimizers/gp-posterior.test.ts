@@ -40,7 +40,7 @@ function densePosterior(points: readonly (readonly number[])[], ys: readonly num
   };
 }
 
-const gp = GaussianProcess.fit(theta, Float64Array.from(train.flat()), train.length, Float64Array.from(targets));
+const gp = GaussianProcess.fromHyperparameters(theta, Float64Array.from(train.flat()), train.length, Float64Array.from(targets));
 
 describe('GaussianProcess posterior', () => {
   it('predicts the mean and latent variance of a dense textbook computation to 1e-8', () => {
@@ -80,7 +80,7 @@ describe('GaussianProcess posterior', () => {
   it('conditions on one more point exactly as a refit with that point would', () => {
     const extra = [0.6, 0.8];
     const conditioned = gp.condition(extra, 0.9);
-    const refit = GaussianProcess.fit(theta, Float64Array.from([...train, extra].flat()), train.length + 1, Float64Array.from([...targets, 0.9]));
+    const refit = GaussianProcess.fromHyperparameters(theta, Float64Array.from([...train, extra].flat()), train.length + 1, Float64Array.from([...targets, 0.9]));
     const at = Float64Array.from(tests.flat());
     const [a, b] = [conditioned.predict(at, tests.length), refit.predict(at, tests.length)];
     for (let p = 0; p < tests.length; p++) {
@@ -102,7 +102,7 @@ describe('GaussianProcess posterior', () => {
     const rng = Rng.fromSeed('duplicates');
     const p = [rng.float(), rng.float()];
     const noiseless = Float64Array.from([Math.log(0.3), Math.log(0.6), 0, -60, 0]);
-    const twin = GaussianProcess.fit(noiseless, Float64Array.from([...p, ...p, 0.1, 0.1]), 3, Float64Array.from([1, 1, 0]));
+    const twin = GaussianProcess.fromHyperparameters(noiseless, Float64Array.from([...p, ...p, 0.1, 0.1]), 3, Float64Array.from([1, 1, 0]));
     expect(twin.jitter).toBeGreaterThan(0);
     expect(twin.predict(Float64Array.from(p), 1).mean[0]).toBeCloseTo(1, 6);
   });

@@ -64,7 +64,7 @@ afterEach(() => {
 describe('scores that lie, through the run loop with gp-bo', () => {
   for (const [name, lie] of Object.entries(LIES)) {
     it(`${name}: the run completes, non-finite values are failed trials, the GP only ever sees finite values`, async () => {
-      const fits = vi.spyOn(GaussianProcess, 'fit');
+      const fits = vi.spyOn(GaussianProcess, 'fromHyperparameters');
       const dir = tempDir();
       writeFileSync(path.join(dir, 'exp.yaml'), `${EXPERIMENT}output:\n  dir: ${JSON.stringify(path.join(dir, 'runs'))}\n`);
       const result = await run(dir, lie);

@@ -58,7 +58,7 @@ export class GaussianProcess {
   }
 
   /** The posterior given n points `x` (n × d) with standardized targets `y`. */
-  static fit(theta: Float64Array, x: Float64Array, n: number, y: Float64Array): GaussianProcess {
+  static fromHyperparameters(theta: Float64Array, x: Float64Array, n: number, y: Float64Array): GaussianProcess {
     const d = theta.length - 3;
     const w = Float64Array.from(theta.subarray(0, d), (v) => Math.exp(-2 * v));
     const signal = Math.exp(theta[d + SIGNAL]);
