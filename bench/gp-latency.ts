@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { getBenchmarkFunction } from '../src/objectives/functions/index.js';
 import { createOptimizer } from '../src/optimizers/registry.js';
 import { Rng } from '../src/util/rng.js';
-import { optionDefaults, unitSpace } from './optimizers/run-job.js';
+import { resolveOptions, unitSpace } from './optimizers/run-job.js';
 
 const DIM = 27;
 const ASKS = 5;
@@ -21,7 +21,7 @@ function measure(kind: string, n: number): number[] {
   const optimizer = createOptimizer(
     kind,
     { space: unitSpace(DIM), rng: Rng.fromSeed(`gp-latency:${n}`), budget: n + ASKS + 1, initial: { design: 'sobol', n }, warmStart: [] },
-    optionDefaults(kind),
+    resolveOptions(kind),
   );
   for (const t of optimizer.ask(n)) optimizer.tell(t.id, { status: 'ok', value: f.evaluate(t.x) });
   const times: number[] = [];

@@ -13,7 +13,7 @@ import { OPTIMIZERS } from '../src/optimizers/registry.js';
 import { closest } from '../src/util/suggest.js';
 import { parseBenchArgs, USAGE, type BenchOptions } from './optimizers/args.js';
 import { estimateSeconds, latestPastRun } from './optimizers/estimate.js';
-import { optionDefaults } from './optimizers/run-job.js';
+import { resolveOptions } from './optimizers/run-job.js';
 import { JsonLinesWorker } from './optimizers/json-lines-worker.js';
 import { optunaContenders, planJobs, problems, toRequest, type Contender } from './optimizers/jobs.js';
 import { rankTable, replaceBetweenMarkers, valueTable } from './optimizers/markdown.js';
@@ -45,9 +45,17 @@ function pick<T>(what: string, requested: readonly string[] | undefined, availab
 }
 
 function contenders(options: BenchOptions): Contender[] {
-  const all = new Map<string, Contender>(Object.keys(OPTIMIZERS).map((kind) => [kind, { name: kind, engine: 'ts', kind, options: optionDefaults(kind) }]));
+  const all = new Map<string, Contender>(Object.keys(OPTIMIZERS).map((kind) => [kind, { name: kind, engine: 'ts', kind, options: resolveOptions(kind) }]));
   for (const c of optunaContenders()) all.set(c.name, c);
   const chosen = pick('optimizer', options.optimizers, all);
+  for (const v of options.variants) {
+    if (!(v.kind in OPTIMIZERS)) {
+      const hint = closest(v.kind, Object.keys(OPTIMIZERS));
+      throw new Error(`--variant ${v.name}: unknown kind "${v.kind}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    }
+    if (chosen.some((c) => c.name === v.name)) throw new Error(`--variant ${v.name}: that name is taken`);
+    chosen.push({ name: v.name, engine: 'ts', kind: v.kind, options: resolveOptions(v.kind, v.options) });
+  }
   return options.python ? chosen : chosen.filter((c) => c.engine === 'ts');
 }
 
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
     check = py.check;
   }
 
-  const jobs = planJobs(chosen, problems(functions, options.noisy), options.seeds);
+  const jobs = planJobs(chosen, problems(functions, options.noisy), options.seeds, options.firstSeed);
   log(`${jobs.length} runs: ${chosen.length} optimizers × ${functions.length * (options.noisy ? 2 : 1)} problems × ${options.seeds} seeds, budgets ${options.budgets.join('/')}, d = ${options.dim}, ${options.jobs} workers`);
   const past = latestPastRun(path.join(ROOT, 'bench/results'), options.budgets[options.budgets.length - 1]);
   if (past) {
@@ -150,7 +158,7 @@ async function main(): Promise<void> {
   const progress = new Progress(jobs, options.jobs, past?.cpuSeconds);
   const results = await runJobs(jobs, options.jobs, COMMANDS, ROOT, (job) => toRequest(job, options.dim, options.budgets), (job, result) => progress.done(job, result));
   const summary = summarize(results, options.budgets);
-  const latency = options.quick ? undefined : gpLatency();
+  const latency = options.write ? gpLatency() : undefined;
 
   const date = new Date().toISOString();
   const report: Report = {
@@ -174,7 +182,7 @@ async function main(): Promise<void> {
   const tables = markdown(report, options.dim, shownFile, latency);
   console.log(tables);
   log(`results: ${resultFile}`);
-  if (!options.quick) {
+  if (options.write) {
     const file = path.join(ROOT, 'BENCHMARKS.md');
     writeFileSync(file, replaceBetweenMarkers(readFileSync(file, 'utf8'), MARKERS[0], MARKERS[1], tables));
     log('BENCHMARKS.md updated');

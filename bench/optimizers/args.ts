@@ -10,13 +10,30 @@ export interface BenchOptions {
   quick: boolean;
   jobs: number;
   dim: number;
+  /** Seeds are firstSeed … firstSeed + seeds − 1. */
+  firstSeed: number;
+  /** Extra contenders: a registry kind under its own name with some options changed. */
+  variants: Variant[];
+  /** Whether the tables replace the ones in BENCHMARKS.md. */
+  write: boolean;
+}
+
+export interface Variant {
+  name: string;
+  kind: string;
+  options: Record<string, unknown>;
 }
 
 export const USAGE = `npm run bench:optimizers -- [options]
   --budget 100,200      budgets to report (one run per seed goes to the largest)
   --seeds 10            seeds per optimizer × function
+  --first-seed 0        number of the first seed (tune on other seeds than the reported ones)
   --functions a,b       subset of the suite (default: all ten)
   --optimizers a,b      registry kinds and optuna-tpe, optuna-cmaes, optuna-random (default: all)
+  --variant NAME=KIND:JSON
+                        also run KIND with these options changed, shown as NAME (repeatable), e.g.
+                        --variant 'gp-bo-moderate=gp-bo:{"noise_prior":"moderate"}'
+  --no-write            leave BENCHMARKS.md alone and skip the GP latency table (the result file is still written)
   --noise               also run each function with its documented additive noise
   --no-python           skip Optuna
   --jobs 2              parallel worker processes
@@ -48,6 +65,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       jobs: { type: 'string', default: '2' },
       dim: { type: 'string', default: '27' },
       quick: { type: 'boolean', default: false },
+      'first-seed': { type: 'string', default: '0' },
+      variant: { type: 'string', multiple: true, default: [] },
+      'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -68,5 +88,29 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     quick,
     jobs: positiveInt('jobs', values.jobs),
     dim,
+    firstSeed: nonNegativeInt('first-seed', values['first-seed']),
+    variants: values.variant.map(parseVariant),
+    write: !quick && !values['no-write'],
   };
+}
+
+function nonNegativeInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a non-negative integer, got "${text}"`);
+  return n;
+}
+
+/** NAME=KIND:JSON, the JSON an object of options. */
+export function parseVariant(text: string): Variant {
+  const match = /^([\w.-]+)=([\w-]+):(.*)$/s.exec(text);
+  if (!match) throw new Error(`--variant needs NAME=KIND:{"option": value}, got "${text}"`);
+  const [, name, kind, json] = match;
+  let options: unknown;
+  try {
+    options = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`--variant ${name}: the options are not JSON (${(error as Error).message})`);
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new Error(`--variant ${name}: the options must be a JSON object`);
+  return { name, kind, options: options as Record<string, unknown> };
 }

@@ -9,7 +9,7 @@ export interface Contender {
   name: string;
   engine: Engine;
   kind: string;
-  /** For registry kinds: the options every run gets (the schema's defaults). */
+  /** For registry kinds: the options every run gets (the schema's defaults, with a variant's changes). */
   options: Record<string, unknown>;
 }
 
@@ -60,14 +60,14 @@ const SLOW_FIRST = ['gp-bo', 'turbo', 'optuna-tpe'];
  * the first seed every optimizer has been timed (so the ETA is right early), and the long runs
  * never all land at the end.
  */
-export function planJobs(contenders: readonly Contender[], problemList: readonly Problem[], seeds: number): Job[] {
+export function planJobs(contenders: readonly Contender[], problemList: readonly Problem[], seeds: number, firstSeed = 0): Job[] {
   const slowRank = (c: Contender) => {
-    const i = SLOW_FIRST.indexOf(c.name);
+    const i = SLOW_FIRST.indexOf(c.engine === 'ts' ? c.kind : c.name);
     return i < 0 ? SLOW_FIRST.length : i;
   };
   const ordered = [...contenders].sort((a, b) => slowRank(a) - slowRank(b));
   const jobs: Job[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     for (const contender of ordered) {
       for (const problem of problemList) jobs.push({ id: jobs.length, contender, problem, seed });
     }

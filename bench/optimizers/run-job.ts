@@ -15,15 +15,24 @@ export function unitSpace(dim: number): UnitSpace {
   return { dim, names: Array.from({ length: dim }, (_, i) => `x${i}`), snap: (x) => [...x] };
 }
 
-/** The options a user gets by naming the kind and nothing else: the schema's defaults, or {} without a schema. */
-export function optionDefaults(kind: string): Record<string, unknown> {
+/**
+ * The options a run of `kind` gets: `given` completed by the schema's defaults (what a user gets by
+ * naming the kind and nothing else when `given` is empty), checked against the schema.
+ */
+export function resolveOptions(kind: string, given: Record<string, unknown> = {}): Record<string, unknown> {
   const file = `${SCHEMAS}${kind}.schema.json`;
-  if (!existsSync(file)) return {};
+  if (!existsSync(file)) {
+    if (Object.keys(given).length) throw new Error(`${kind} takes no options`);
+    return {};
+  }
   const schema = JSON.parse(readFileSync(file, 'utf8'));
   delete schema.$id;
-  const validate = new Ajv2020({ useDefaults: true, strict: false }).compile(schema);
-  const options: Record<string, unknown> = {};
-  if (!validate(options)) throw new Error(`${file}: {} is not valid options (${JSON.stringify(validate.errors)})`);
+  const validate = new Ajv2020({ useDefaults: true, strict: false, allErrors: true }).compile(schema);
+  const options = structuredClone(given);
+  if (!validate(options)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || 'options'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+    throw new Error(`${kind} options ${JSON.stringify(given)}: ${problems.join('; ')}`);
+  }
   return options;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../bench/optimizers/jobs.js';
 import { planJobs, problems } from '../../bench/optimizers/jobs.js';
+import { parseBenchArgs, parseVariant } from '../../bench/optimizers/args.js';
+import { resolveOptions } from '../../bench/optimizers/run-job.js';
 import { estimateSeconds } from '../../bench/optimizers/estimate.js';
 import { Progress } from '../../bench/optimizers/progress.js';
 import { formatValue, replaceBetweenMarkers } from '../../bench/optimizers/markdown.js';
@@ -51,6 +53,40 @@ describe('benchmark plan', () => {
     expect(jobs.slice(0, 8).map((j) => [j.contender.name, j.seed])).toEqual([...Array(4).fill(['gp-bo', 0]), ...Array(4).fill(['random', 0])]);
     expect(new Set(jobs.map((j) => `${j.contender.name}/${j.problem.label}/${j.seed}`)).size).toBe(jobs.length);
     expect(jobs.map((j) => j.id)).toEqual(jobs.map((_, i) => i));
+  });
+
+  it('numbers the seeds from --first-seed, so variants can be tuned on seeds the report does not use', () => {
+    const contenders = [{ name: 'random', engine: 'ts' as const, kind: 'random', options: {} }];
+    expect(planJobs(contenders, problems(['sphere'], false), 3, 100).map((j) => j.seed)).toEqual([100, 101, 102]);
+    expect(parseBenchArgs(['--first-seed', '100', '--seeds', '3'])).toMatchObject({ firstSeed: 100, seeds: 3 });
+  });
+
+  it('runs a variant of a slow kind among the slow ones', () => {
+    const contenders = [
+      { name: 'random', engine: 'ts' as const, kind: 'random', options: {} },
+      { name: 'gp-bo-moderate', engine: 'ts' as const, kind: 'gp-bo', options: { noise_prior: 'moderate' } },
+    ];
+    expect(planJobs(contenders, problems(['sphere'], false), 1)[0].contender.name).toBe('gp-bo-moderate');
+  });
+
+  it('reads a variant as NAME=KIND:JSON and refuses anything else with the expected form', () => {
+    expect(parseVariant('gp-bo-moderate=gp-bo:{"noise_prior":"moderate"}')).toEqual({ name: 'gp-bo-moderate', kind: 'gp-bo', options: { noise_prior: 'moderate' } });
+    expect(parseBenchArgs(['--variant', 'a=gp-bo:{}', '--variant', 'b=turbo:{"restarts":1}'])).toMatchObject({ variants: [{ name: 'a' }, { name: 'b' }] });
+    expect(() => parseVariant('gp-bo:{}')).toThrow(/NAME=KIND/);
+    expect(() => parseVariant('x=gp-bo:{noise_prior: low}')).toThrow(/not JSON/);
+    expect(() => parseVariant('x=gp-bo:[1]')).toThrow(/JSON object/);
+  });
+
+  it("completes a variant's options from the schema's defaults and refuses options the schema does not allow", () => {
+    expect(resolveOptions('gp-bo', { noise_prior: 'moderate' })).toMatchObject({ noise_prior: 'moderate', acquisition: 'log-ei', lengthscale_spread: 0.25 });
+    expect(() => resolveOptions('gp-bo', { noise_prior: 'loud' })).toThrow(/noise_prior/);
+    expect(() => resolveOptions('gp-bo', { lengthscale: 2 })).toThrow(/lengthscale/);
+  });
+
+  it('leaves BENCHMARKS.md alone with --no-write and in a quick run', () => {
+    expect(parseBenchArgs([])).toMatchObject({ write: true });
+    expect(parseBenchArgs(['--no-write'])).toMatchObject({ write: false });
+    expect(parseBenchArgs(['--quick'])).toMatchObject({ write: false });
   });
 
   it('prices a plan at past CPU times per run, spread over the workers, and names optimizers it cannot price', () => {
