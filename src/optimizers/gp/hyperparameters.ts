@@ -43,9 +43,9 @@ const MEAN_RANGE: readonly [number, number] = [-5, 5];
  *   repeat: a merge scored on fixed prompts and seeds. Under `moderate`, a rugged but
  *   deterministic objective in 27-D is "explained" as a flat function plus noise (σ_n² ≈ 0.8 at
  *   the prior's lengthscale), log-EI then chases the posterior variance into the corners of the
- *   cube, and the run stalls. On the 27-D suite at 100 evaluations (10 seeds not used by the
- *   benchmark) `low` improved the median best value on 9 of 10 functions, by 1.6× (few-blocks) to
- *   30× (sphere); on the noisy variants (4 seeds) it was worse on 5 of 10.
+ *   cube, and the run stalls. On the 27-D suite at 100 evaluations (6 seeds the report does not
+ *   use; BENCHMARKS.md, "gp-bo's noise prior") `low` had the better median on 7 of 10 noise-free
+ *   functions (sphere 45×, griewank 6×; worse on rastrigin, levy, schwefel) and on 5 of 10 noisy ones.
  */
 export const NOISE_PRIORS = { low: Math.log(1e-4), moderate: -4 } as const;
 export type NoisePrior = keyof typeof NOISE_PRIORS;
