@@ -62,14 +62,23 @@ export class RunDir {
   }
 
   /**
-   * Removes the temporary files (`<file>.tmp-<pid>`) of writers killed mid-write. Called with the
-   * run lock held, so no other run writes here; a live process's file (a report being written)
-   * is left alone.
+   * Removes what writers killed mid-write leave behind: temporary files (`<file>.tmp-<pid>`) in
+   * the run directory and in `figures/`, and the staging folders of the best images
+   * (`images/.best-<trial>-<pid>`, `images/.old-<trial>-<pid>`). Called with the run lock held,
+   * so no other run writes here; what a live process owns (a report being written) is left alone.
    */
   removeStaleTemporaries(): void {
-    for (const name of readdirSync(this.dir)) {
-      const pid = Number(/\.tmp-(\d+)$/.exec(name)?.[1]);
-      if (pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(path.join(this.dir, name), { force: true });
+    const stale: Array<[string, RegExp]> = [
+      [this.dir, /\.tmp-(\d+)$/],
+      [path.join(this.dir, 'figures'), /\.tmp-(\d+)$/],
+      [path.join(this.dir, 'images'), /^\.(?:best|old)-\d+-(\d+)$/],
+    ];
+    for (const [dir, pattern] of stale) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        const pid = Number(pattern.exec(name)?.[1]);
+        if (pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(path.join(dir, name), { recursive: true, force: true });
+      }
     }
   }
 }
