@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { HashedExperiment } from '../config/load.js';
@@ -74,7 +74,8 @@ export class RunDir {
       [path.join(this.dir, 'images'), /^\.(?:best|old)-\d+-(\d+)$/],
     ];
     for (const [dir, pattern] of stale) {
-      if (!existsSync(dir)) continue;
+      // Tidying is no reason to fail a run: a `figures` that is not a folder is the report's problem.
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
       for (const name of readdirSync(dir)) {
         const pid = Number(pattern.exec(name)?.[1]);
         if (pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(path.join(dir, name), { recursive: true, force: true });

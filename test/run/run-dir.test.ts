@@ -42,4 +42,11 @@ describe('run directory', () => {
     mkdirSync(runDir.dir, { recursive: true });
     expect(() => runDir.removeStaleTemporaries()).not.toThrow();
   });
+
+  it('passes over a file where the figures folder should be', () => {
+    const runDir = new RunDir(tempDir(), 'abcdef0123456789');
+    mkdirSync(runDir.dir, { recursive: true });
+    writeFileSync(path.join(runDir.dir, 'figures'), 'not a folder');
+    expect(() => runDir.removeStaleTemporaries()).not.toThrow();
+  });
 });
