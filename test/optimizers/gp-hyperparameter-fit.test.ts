@@ -13,12 +13,12 @@ const x = Float64Array.from(points.flat());
 const clean = points.map((p) => Math.sin(6 * p[0]));
 const noisy = clean.map((v) => v + 0.4 * rng.normal());
 
-const fit = (values: number[], noise: 'learned' | number = 'learned', noisePrior: NoisePrior = 'low', seed = 1) =>
+const fitTheta = (values: number[], noise: 'learned' | number = 'learned', noisePrior: NoisePrior = 'low', seed = 1) =>
   fitHyperparameters(x, n, d, standardize(values), { noise, noisePrior, restarts: 3, rng: Rng.fromSeed(seed) });
 
 describe('fitHyperparameters', () => {
   it('gives the dimension the scores depend on a short lengthscale and the others long ones', () => {
-    const ell = Array.from(fit(clean).subarray(0, d), Math.exp);
+    const ell = Array.from(fitTheta(clean).subarray(0, d), Math.exp);
     expect(ell[0]).toBeLessThan(1);
     expect(ell[1]).toBeGreaterThan(5 * ell[0]);
     expect(ell[2]).toBeGreaterThan(5 * ell[0]);
@@ -36,8 +36,8 @@ describe('fitHyperparameters', () => {
   });
 
   it('learns more noise from noisy scores than from clean ones under the moderate noise prior', () => {
-    const cleanNoise = Math.exp(fit(clean, 'learned', 'moderate')[d + NOISE]);
-    const noisyNoise = Math.exp(fit(noisy, 'learned', 'moderate')[d + NOISE]);
+    const cleanNoise = Math.exp(fitTheta(clean, 'learned', 'moderate')[d + NOISE]);
+    const noisyNoise = Math.exp(fitTheta(noisy, 'learned', 'moderate')[d + NOISE]);
     expect(cleanNoise).toBeLessThan(1e-3);
     // The added noise has variance 0.16 against about 0.5 of signal: roughly a quarter of the total.
     expect(noisyNoise).toBeGreaterThan(0.1);
@@ -47,17 +47,17 @@ describe('fitHyperparameters', () => {
   it('under the low noise prior, explains rugged deterministic scores by the function rather than by noise', () => {
     // Three ripples per dimension: at 40 points in 3-D the moderate prior calls most of the variance noise.
     const rugged = points.map((p) => p.reduce((s, v) => s + Math.cos(20 * v), 0));
-    const moderate = Math.exp(fit(rugged, 'learned', 'moderate')[d + NOISE]);
-    const low = Math.exp(fit(rugged, 'learned', 'low')[d + NOISE]);
+    const moderate = Math.exp(fitTheta(rugged, 'learned', 'moderate')[d + NOISE]);
+    const low = Math.exp(fitTheta(rugged, 'learned', 'low')[d + NOISE]);
     expect(moderate).toBeGreaterThan(0.3);
     expect(low).toBeLessThan(1e-3);
   });
 
   it('keeps a fixed noise variance fixed', () => {
-    expect(fit(noisy, 1e-4)[d + NOISE]).toBe(Math.log(1e-4));
+    expect(fitTheta(noisy, 1e-4)[d + NOISE]).toBe(Math.log(1e-4));
   });
 
   it('returns the same hyperparameters for the same data and seed, bit for bit', () => {
-    expect(Array.from(fit(noisy, 'learned', 'low', 5))).toEqual(Array.from(fit(noisy, 'learned', 'low', 5)));
+    expect(Array.from(fitTheta(noisy, 'learned', 'low', 5))).toEqual(Array.from(fitTheta(noisy, 'learned', 'low', 5)));
   });
 });

@@ -22,18 +22,6 @@ const LOG_NOISE_RANGE: readonly [number, number] = [Math.log(1e-6), Math.log(1)]
 const MEAN_RANGE: readonly [number, number] = [-5, 5];
 
 /**
- * The log-space priors. Lengthscales follow Hvarfner et al. 2024 ("Vanilla Bayesian optimization
- * performs great in high dimensions"), BoTorch's default since 0.12: log ℓ ~ N(√2 + ½ ln d, 3),
- * so the typical lengthscale grows like √d and a 27-D model starts smooth instead of treating
- * every point as isolated. On top, each log ℓ_k is pulled towards the mean of all of them with
- * sd `lengthscaleSpread` (a hierarchical, shrink-to-shared-lengthscale prior): with 27 free
- * lengthscales and a few dozen points, the unconstrained MAP fit declares a handful of
- * dimensions relevant and the rest flat, and proposals then wander in the "flat" ones
- * (the default spread and the evidence for it: hyperparameter-fit.ts). The noise prior is
- * log σ_n² ~ N(centre, 1) with the centre from NOISE_PRIORS; the signal variance gets a weak
- * log σ_f² ~ N(0, 1) around the standardized variance. The mean has no prior.
- */
-/**
  * Centres of the log noise-variance prior (in units of the standardized score variance).
  *
  * - `moderate`: BoTorch's log σ_n² ~ N(−4, 1), σ_n ≈ 14 % of the observed sd. Right for modelling
@@ -50,6 +38,18 @@ const MEAN_RANGE: readonly [number, number] = [-5, 5];
 export const NOISE_PRIORS = { low: Math.log(1e-4), moderate: -4 } as const;
 export type NoisePrior = keyof typeof NOISE_PRIORS;
 
+/**
+ * The log-space priors. Lengthscales follow Hvarfner et al. 2024 ("Vanilla Bayesian optimization
+ * performs great in high dimensions"), BoTorch's default since 0.12: log ℓ ~ N(√2 + ½ ln d, 3),
+ * so the typical lengthscale grows like √d and a 27-D model starts smooth instead of treating
+ * every point as isolated. On top, each log ℓ_k is pulled towards the mean of all of them with
+ * sd `lengthscaleSpread` (a hierarchical, shrink-to-shared-lengthscale prior): with 27 free
+ * lengthscales and a few dozen points, the unconstrained MAP fit declares a handful of
+ * dimensions relevant and the rest flat, and proposals then wander in the "flat" ones
+ * (the default spread and the evidence for it: hyperparameter-fit.ts). The noise prior is
+ * log σ_n² ~ N(centre, 1) with the centre from NOISE_PRIORS; the signal variance gets a weak
+ * log σ_f² ~ N(0, 1) around the standardized variance. The mean has no prior.
+ */
 export interface Prior {
   lengthscaleMean: number;
   lengthscaleSd: number;
