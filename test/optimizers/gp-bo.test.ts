@@ -127,14 +127,25 @@ describe('gp-bo', () => {
   });
 
   it('recommends the point the model rates best, not the luckiest draw, when told the scores are noisy', () => {
-    const noise = Rng.fromSeed('noise');
-    const opt = make({ dim: 2, seed: 4, initial: { design: 'sobol', n: 24 } }, { noise_prior: 'moderate' });
-    run(opt, (x) => sphere(x) + 0.3 * noise.normal(), 24);
-    const luckiest = opt.observations.reduce((a, b) => (b.value > a.value ? b : a)).trial.x;
-    const recommended = opt.recommend()!;
-    expect(opt.observations.map((o) => o.trial.x)).toContainEqual(recommended);
-    expect(recommended).not.toEqual(luckiest);
-    expect(sphere(recommended)).toBeGreaterThan(sphere(luckiest));
+    // Noise of sd 0.03 on a 2-D sphere: enough for the model to call it noise, little enough that
+    // the posterior mean is informative. Over 16 seeds the recommendation is mostly truer than the
+    // luckiest draw, rarely worse, and better on the whole.
+    const outcomes = { better: 0, worse: 0, gain: 0 };
+    for (let seed = 1; seed <= 16; seed++) {
+      const noise = Rng.fromSeed(`noise-${seed}`);
+      const opt = make({ dim: 2, seed, initial: { design: 'sobol', n: 30 } }, { noise_prior: 'moderate' });
+      run(opt, (x) => sphere(x) + 0.03 * noise.normal(), 30);
+      const luckiest = opt.observations.reduce((a, b) => (b.value > a.value ? b : a)).trial.x;
+      const recommended = opt.recommend()!;
+      expect(opt.observations.map((o) => o.trial.x)).toContainEqual(recommended);
+      const gain = sphere(recommended) - sphere(luckiest);
+      outcomes.gain += gain;
+      if (gain > 0) outcomes.better++;
+      if (gain < 0) outcomes.worse++;
+    }
+    expect(outcomes.better).toBeGreaterThanOrEqual(9);
+    expect(outcomes.worse).toBeLessThanOrEqual(2);
+    expect(outcomes.gain).toBeGreaterThan(0);
   });
 });
 

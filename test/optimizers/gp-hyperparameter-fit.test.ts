@@ -39,9 +39,11 @@ describe('fitHyperparameters', () => {
     const cleanNoise = Math.exp(fitTheta(clean, 'learned', 'moderate')[d + NOISE]);
     const noisyNoise = Math.exp(fitTheta(noisy, 'learned', 'moderate')[d + NOISE]);
     expect(cleanNoise).toBeLessThan(1e-3);
-    // The added noise has variance 0.16 against about 0.5 of signal: roughly a quarter of the total.
-    expect(noisyNoise).toBeGreaterThan(0.1);
+    // The added noise has variance 0.16 against about 0.5 of signal: roughly a quarter of the
+    // total. With 40 points a fit explains part of it by wiggles along x1 and x2.
+    expect(noisyNoise).toBeGreaterThan(0.05);
     expect(noisyNoise).toBeLessThan(0.5);
+    expect(noisyNoise).toBeGreaterThan(100 * cleanNoise);
   });
 
   it('under the low noise prior, explains rugged deterministic scores by the function rather than by noise', () => {

@@ -1,6 +1,6 @@
 import { determinant, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { defaultPrior, MEAN, NOISE, SIGNAL } from '../../src/optimizers/gp/hyperparameters.js';
+import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL } from '../../src/optimizers/gp/hyperparameters.js';
 import { MarginalLikelihood } from '../../src/optimizers/gp/marginal-likelihood.js';
 import { correlationMatrix, matern52, matern52Slope } from '../../src/optimizers/gp/matern52.js';
 import { Rng } from '../../src/util/rng.js';
@@ -32,10 +32,10 @@ function denseNegativeLogPosterior(t: Float64Array): number {
   const r = Matrix.columnVector(Array.from(y, (v) => v - t[d + MEAN]));
   const quadratic = r.transpose().mmul(inverse(k)).mmul(r).get(0, 0);
   const prior = defaultPrior(d, SPREAD);
-  let logPrior = 0;
-  const meanLog = (t[0] + t[1] + t[2]) / 3;
-  for (let c = 0; c < d; c++) logPrior -= 0.5 * ((t[c] - prior.lengthscaleMean) / prior.lengthscaleSd) ** 2;
-  for (let c = 0; c < d; c++) logPrior -= 0.5 * ((t[c] - meanLog) / prior.lengthscaleSpread) ** 2;
+  // Log lengthscales: N(mean·1, Σ) with Σ = spread²·I + (sd² − spread²)·11ᵀ, by its dense inverse.
+  const covariance = Matrix.eye(d).mul(prior.lengthscaleSpread ** 2).add(Matrix.ones(d, d).mul(prior.lengthscaleSd ** 2 - prior.lengthscaleSpread ** 2));
+  const offset = Matrix.columnVector(Array.from(t.subarray(0, d), (v) => v - prior.lengthscaleMean));
+  let logPrior = -0.5 * offset.transpose().mmul(inverse(covariance)).mmul(offset).get(0, 0);
   logPrior -= 0.5 * ((t[d + SIGNAL] - prior.signalMean) / prior.signalSd) ** 2;
   logPrior -= 0.5 * ((t[d + NOISE] - prior.noiseMean) / prior.noiseSd) ** 2;
   return 0.5 * quadratic + 0.5 * Math.log(determinant(k)) + 0.5 * n * Math.log(2 * Math.PI) - logPrior;
@@ -98,5 +98,40 @@ describe('negative log marginal likelihood + prior', () => {
     const duplicated = new MarginalLikelihood(Float64Array.from([0.5, 0.5, 0.5, 0.5]), 2, 2, Float64Array.from([0, 1]), defaultPrior(2, SPREAD));
     const noNoise = Float64Array.from([0, 0, 0, -800, 0]);
     expect(duplicated.evaluate(noNoise)).toBe(Infinity);
+  });
+});
+
+describe('lengthscale prior', () => {
+  const D = 27;
+  const centre = () => {
+    const t = new Float64Array(D + 3);
+    t.fill(defaultPrior(D, 0.25).lengthscaleMean, 0, D);
+    t[D + NOISE] = defaultPrior(D, 0.25).noiseMean;
+    return t;
+  };
+
+  it('gives the shared lengthscale the full prior width however many dimensions share it', () => {
+    // Every log lengthscale one prior sd shorter: about ½ nat, as for a single lengthscale.
+    // Independent priors per dimension would charge 27 × ½ and pin a 27-D model's lengthscale.
+    const prior = defaultPrior(D, 0.25);
+    const shorter = centre().fill(prior.lengthscaleMean - prior.lengthscaleSd, 0, D);
+    const cost = logPrior(centre(), D, prior) - logPrior(shorter, D, prior);
+    expect(cost).toBeGreaterThan(0.5);
+    expect(cost).toBeLessThan(0.55);
+  });
+
+  it('charges each lengthscale for straying from the others by the spread', () => {
+    const prior = defaultPrior(D, 0.25);
+    const apart = centre();
+    apart[0] += 0.25;
+    expect(logPrior(centre(), D, prior) - logPrior(apart, D, prior)).toBeCloseTo(0.5 * (1 - 1 / D) + 0.5 * (0.25 / D) ** 2 / (0.25 ** 2 / D + 3 - 0.25 ** 2), 12);
+  });
+
+  it('is independent per dimension (free ARD) when the spread is at least the prior sd', () => {
+    const prior = defaultPrior(4, Number.POSITIVE_INFINITY);
+    const t = Float64Array.from([0.3, -1.2, 2.5, 4.1, 0, prior.noiseMean, 0]);
+    let independent = 0;
+    for (let k = 0; k < 4; k++) independent -= 0.5 * ((t[k] - prior.lengthscaleMean) / prior.lengthscaleSd) ** 2;
+    expect(logPrior(t, 4, prior)).toBeCloseTo(independent, 12);
   });
 });

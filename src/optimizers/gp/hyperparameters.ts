@@ -42,13 +42,18 @@ export type NoisePrior = keyof typeof NOISE_PRIORS;
  * The log-space priors. Lengthscales follow Hvarfner et al. 2024 ("Vanilla Bayesian optimization
  * performs great in high dimensions"), BoTorch's default since 0.12: log ℓ ~ N(√2 + ½ ln d, 3),
  * so the typical lengthscale grows like √d and a 27-D model starts smooth instead of treating
- * every point as isolated. On top, each log ℓ_k is pulled towards the mean of all of them with
- * sd `lengthscaleSpread` (a hierarchical, shrink-to-shared-lengthscale prior): with 27 free
- * lengthscales and a few dozen points, the unconstrained MAP fit declares a handful of
- * dimensions relevant and the rest flat, and proposals then wander in the "flat" ones
- * (the default spread and the evidence for it: hyperparameter-fit.ts). The noise prior is
- * log σ_n² ~ N(centre, 1) with the centre from NOISE_PRIORS; the signal variance gets a weak
- * log σ_f² ~ N(0, 1) around the standardized variance. The mean has no prior.
+ * every point as isolated. Unlike BoTorch's independent priors, the log lengthscales are
+ * exchangeable: each keeps that N(√2 + ½ ln d, 3) marginal, but they are correlated so that
+ * each strays from their average by about `lengthscaleSpread` (a shrink-to-shared-lengthscale
+ * prior): with 27 free lengthscales and a few dozen points, the unconstrained MAP fit declares a
+ * handful of dimensions relevant and the rest flat, and proposals then wander in the "flat" ones
+ * (the default spread and the evidence for it: hyperparameter-fit.ts). Their average, the shared
+ * lengthscale, keeps nearly the full prior width. (Multiplying the independent priors by a pull
+ * to the average, as autombw did before, narrowed the shared lengthscale's prior to sd √(3/d):
+ * at d = 27 it was pinned near ℓ ≈ 21, too smooth for a rugged function, and the fit called the
+ * ruggedness noise.) A spread of at least √3 gives BoTorch's independent priors (free ARD).
+ * The noise prior is log σ_n² ~ N(centre, 1) with the centre from NOISE_PRIORS; the signal
+ * variance gets a weak log σ_f² ~ N(0, 1) around the standardized variance. The mean has no prior.
  */
 export interface Prior {
   lengthscaleMean: number;
@@ -127,16 +132,22 @@ export function logPrior(theta: Float64Array, d: number, prior: Prior, grad?: Fl
     total -= 0.5 * z * z;
     if (grad) grad[index] -= z / sd;
   };
-  for (let k = 0; k < d; k++) term(k, prior.lengthscaleMean, prior.lengthscaleSd);
   term(d + SIGNAL, prior.signalMean, prior.signalSd);
   term(d + NOISE, prior.noiseMean, prior.noiseSd);
-  // The spread term's gradient needs no correction for the mean: the deviations sum to zero.
-  let meanLog = 0;
-  for (let k = 0; k < d; k++) meanLog += theta[k] / d;
+  // Exchangeable log lengthscales: N(mean·1, spread²·I + (sd² − spread²)·11ᵀ). In the coordinates
+  // "deviations from their average" and "average" the density splits into independent terms: the
+  // deviations with variance spread², the average with variance spread²/d + sd² − spread². The
+  // deviations sum to zero, so their term's gradient needs no correction for the average.
+  const spreadVariance = Math.min(prior.lengthscaleSpread ** 2, prior.lengthscaleSd ** 2);
+  const averageVariance = spreadVariance / d + prior.lengthscaleSd ** 2 - spreadVariance;
+  let average = 0;
+  for (let k = 0; k < d; k++) average += theta[k] / d;
+  const zAverage = (average - prior.lengthscaleMean) / averageVariance;
+  total -= 0.5 * zAverage * (average - prior.lengthscaleMean);
   for (let k = 0; k < d; k++) {
-    const z = (theta[k] - meanLog) / prior.lengthscaleSpread;
-    total -= 0.5 * z * z;
-    if (grad) grad[k] -= z / prior.lengthscaleSpread;
+    const deviation = theta[k] - average;
+    total -= (0.5 * deviation * deviation) / spreadVariance;
+    if (grad) grad[k] -= deviation / spreadVariance + zAverage / d;
   }
   return total;
 }
