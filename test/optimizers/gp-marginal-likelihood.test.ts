@@ -1,6 +1,6 @@
 import { determinant, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL } from '../../src/optimizers/gp/hyperparameters.js';
+import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL, SPREAD_DEGREES_OF_FREEDOM } from '../../src/optimizers/gp/hyperparameters.js';
 import { MarginalLikelihood } from '../../src/optimizers/gp/marginal-likelihood.js';
 import { correlationMatrix, matern52, matern52Slope } from '../../src/optimizers/gp/matern52.js';
 import { Rng } from '../../src/util/rng.js';
@@ -32,10 +32,16 @@ function denseNegativeLogPosterior(t: Float64Array): number {
   const r = Matrix.columnVector(Array.from(y, (v) => v - t[d + MEAN]));
   const quadratic = r.transpose().mmul(inverse(k)).mmul(r).get(0, 0);
   const prior = defaultPrior(d, SPREAD);
-  // Log lengthscales: N(mean·1, Σ) with Σ = spread²·I + (sd² − spread²)·11ᵀ, by its dense inverse.
-  const covariance = Matrix.eye(d).mul(prior.lengthscaleSpread ** 2).add(Matrix.ones(d, d).mul(prior.lengthscaleSd ** 2 - prior.lengthscaleSpread ** 2));
-  const offset = Matrix.columnVector(Array.from(t.subarray(0, d), (v) => v - prior.lengthscaleMean));
-  let logPrior = -0.5 * offset.transpose().mmul(inverse(covariance)).mmul(offset).get(0, 0);
+  // Log lengthscales: the average θ̄ = 1ᵀθ/d is N(mean, spread²/d + sd² − spread²); the deviations
+  // Pθ (P = I − 11ᵀ/d, the projection off the average) are multivariate Student-t with ν degrees
+  // of freedom in d − 1 dimensions, scaled to match N(0, spread²) near zero.
+  const lengthscales = Matrix.columnVector(Array.from(t.subarray(0, d)));
+  const average = Matrix.ones(1, d).mmul(lengthscales).get(0, 0) / d;
+  const deviations = Matrix.eye(d).sub(Matrix.ones(d, d).div(d)).mmul(lengthscales);
+  const spread2 = prior.lengthscaleSpread ** 2;
+  let logPrior = -0.5 * (average - prior.lengthscaleMean) ** 2 / (spread2 / d + prior.lengthscaleSd ** 2 - spread2);
+  const dof = SPREAD_DEGREES_OF_FREEDOM + d - 1;
+  logPrior -= (dof / 2) * Math.log(1 + deviations.transpose().mmul(deviations).get(0, 0) / (dof * spread2));
   logPrior -= 0.5 * ((t[d + SIGNAL] - prior.signalMean) / prior.signalSd) ** 2;
   logPrior -= 0.5 * ((t[d + NOISE] - prior.noiseMean) / prior.noiseSd) ** 2;
   return 0.5 * quadratic + 0.5 * Math.log(determinant(k)) + 0.5 * n * Math.log(2 * Math.PI) - logPrior;
@@ -120,11 +126,23 @@ describe('lengthscale prior', () => {
     expect(cost).toBeLessThan(0.55);
   });
 
-  it('charges each lengthscale for straying from the others by the spread', () => {
+  it('charges small deviations from the shared lengthscale like a Gaussian of sd spread', () => {
     const prior = defaultPrior(D, 0.25);
     const apart = centre();
-    apart[0] += 0.25;
-    expect(logPrior(centre(), D, prior) - logPrior(apart, D, prior)).toBeCloseTo(0.5 * (1 - 1 / D) + 0.5 * (0.25 / D) ** 2 / (0.25 ** 2 / D + 3 - 0.25 ** 2), 12);
+    apart[0] += 0.025;
+    const gaussian = 0.5 * (0.1 ** 2) * (1 - 1 / D) + (0.5 * (0.025 / D) ** 2) / (0.25 ** 2 / D + 3 - 0.25 ** 2);
+    expect((logPrior(centre(), D, prior) - logPrior(apart, D, prior)) / gaussian).toBeCloseTo(1, 2);
+  });
+
+  it('lets a few variables matter when the data insist: large deviations cost logarithmically', () => {
+    // Five of 27 lengthscales 20× shorter than the rest (the few-blocks shape): a Gaussian pull of
+    // sd 0.25 would charge about 5 · ½ (3/0.25)² ≈ 300 nats.
+    const prior = defaultPrior(D, 0.25);
+    const fewBlocks = centre();
+    for (let k = 0; k < 5; k++) fewBlocks[k] -= 3;
+    const cost = logPrior(centre(), D, prior) - logPrior(fewBlocks, D, prior);
+    expect(cost).toBeGreaterThan(20);
+    expect(cost).toBeLessThan(80);
   });
 
   it('is independent per dimension (free ARD) when the spread is at least the prior sd', () => {

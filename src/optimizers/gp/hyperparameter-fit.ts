@@ -23,7 +23,10 @@ export interface FitOptions {
  * functions for both gp-bo and turbo (the sphere, Rosenbrock and Griewank by 5–100×); it lost
  * on the ellipsoid, whose variables differ in scale by 10³, and on few-blocks, where 5 of 27
  * variables matter. Choosing the spread per fit by leave-one-out likelihood (0.25 against 1.5)
- * picked free ARD too often and did worse than this fixed value.
+ * picked free ARD too often and did worse than this fixed value. Rechecked after the prior's
+ * shared lengthscale was freed (hyperparameters.ts; Gaussian pull, seeds 100–109): 0.5 was 5×
+ * better on the ellipsoid and 3.4× worse on Rosenbrock; 1 solved few-blocks (−2.3 → −0.6) but
+ * lost 46× on the sphere and 29× on Griewank.
  */
 export const DEFAULT_LENGTHSCALE_SPREAD = 0.25;
 
