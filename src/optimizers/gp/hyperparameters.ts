@@ -155,8 +155,8 @@ export function logPrior(theta: Float64Array, d: number, prior: Prior, grad?: Fl
   const averageVariance = spreadVariance / d + sdVariance - spreadVariance;
   let average = 0;
   for (let k = 0; k < d; k++) average += theta[k] / d;
-  const zAverage = (average - prior.lengthscaleMean) / averageVariance;
-  total -= 0.5 * zAverage * (average - prior.lengthscaleMean);
+  const averageSlope = (average - prior.lengthscaleMean) / averageVariance;
+  total -= 0.5 * averageSlope * (average - prior.lengthscaleMean);
   let squares = 0;
   for (let k = 0; k < d; k++) squares += (theta[k] - average) ** 2;
   // Gaussian deviations (spread ≥ sd: the independent priors), or the multivariate Student-t.
@@ -165,7 +165,7 @@ export function logPrior(theta: Float64Array, d: number, prior: Prior, grad?: Fl
   total -= Number.isFinite(shape) ? shape * Math.log1p(squares / scale) : (0.5 * squares) / spreadVariance;
   if (grad) {
     const slope = Number.isFinite(shape) ? (2 * shape) / (scale + squares) : 1 / spreadVariance;
-    for (let k = 0; k < d; k++) grad[k] -= slope * (theta[k] - average) + zAverage / d;
+    for (let k = 0; k < d; k++) grad[k] -= slope * (theta[k] - average) + averageSlope / d;
   }
   return total;
 }
