@@ -28,12 +28,11 @@ const MEAN_RANGE: readonly [number, number] = [-5, 5];
  *   data as they are (the surrogate objective, the report's importance figure) and for objectives
  *   whose scores differ between repeats (a new seed per evaluation).
  * - `low`: σ_n² ≈ 1e-4 (σ_n ≈ 1 % of the observed sd), for searching an objective whose scores
- *   repeat: a merge scored on fixed prompts and seeds. Under `moderate`, a rugged but
- *   deterministic objective in 27-D is "explained" as a flat function plus noise (σ_n² ≈ 0.8 at
- *   the prior's lengthscale), log-EI then chases the posterior variance into the corners of the
- *   cube, and the run stalls. On the 27-D suite at 100 evaluations (6 seeds the report does not
- *   use; BENCHMARKS.md, "gp-bo's noise prior") `low` had the better median on 7 of 10 noise-free
- *   functions (sphere 45×, griewank 6×; worse on rastrigin, levy, schwefel) and on 5 of 10 noisy ones.
+ *   repeat: a merge scored on fixed prompts and seeds. Under `moderate`, part of a rugged but
+ *   deterministic objective's variation is fitted as noise, and the search stops resolving it.
+ *   On the 27-D suite at 100 evaluations (6 seeds the report does not use; BENCHMARKS.md,
+ *   "gp-bo's noise prior") `low` had the better median on 9 of 10 noise-free functions (sphere
+ *   14×, rastrigin −317 → −235) and `moderate` on 9 of 10 noisy ones.
  */
 export const NOISE_PRIORS = { low: Math.log(1e-4), moderate: -4 } as const;
 export type NoisePrior = keyof typeof NOISE_PRIORS;
