@@ -130,13 +130,14 @@ describe('lengthscale prior', () => {
     const prior = defaultPrior(D, 0.25);
     const apart = centre();
     apart[0] += 0.025;
-    const gaussian = 0.5 * (0.1 ** 2) * (1 - 1 / D) + (0.5 * (0.025 / D) ** 2) / (0.25 ** 2 / D + 3 - 0.25 ** 2);
+    // The deviation part ½ (0.025/0.25)² (1 − 1/d), plus the average's share of the move.
+    const gaussian = 0.5 * (0.025 / 0.25) ** 2 * (1 - 1 / D) + (0.5 * (0.025 / D) ** 2) / (0.25 ** 2 / D + 3 - 0.25 ** 2);
     expect((logPrior(centre(), D, prior) - logPrior(apart, D, prior)) / gaussian).toBeCloseTo(1, 2);
   });
 
   it('lets a few variables matter when the data insist: large deviations cost logarithmically', () => {
     // Five of 27 lengthscales 20× shorter than the rest (the few-blocks shape): a Gaussian pull of
-    // sd 0.25 would charge about 5 · ½ (3/0.25)² ≈ 300 nats.
+    // sd 0.25 would charge Σ(deviation/0.25)²/2 ≈ 290 nats.
     const prior = defaultPrior(D, 0.25);
     const fewBlocks = centre();
     for (let k = 0; k < 5; k++) fewBlocks[k] -= 3;
