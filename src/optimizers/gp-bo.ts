@@ -21,7 +21,7 @@ export interface GpBoOptions {
   readonly restarts: number;
   /** Candidates refined by gradient ascent per proposal. */
   readonly local_searches: number;
-  /** Sd of each log lengthscale around their mean. */
+  /** How far each log lengthscale may stray from their average: the sd of small deviations. */
   readonly lengthscale_spread: number;
   readonly noise: NoiseSetting;
   /** Where a learned noise variance's prior sits (gp/hyperparameters.ts NOISE_PRIORS). */

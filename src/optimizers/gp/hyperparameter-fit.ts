@@ -5,7 +5,7 @@ import { MarginalLikelihood } from './marginal-likelihood.js';
 
 export interface FitOptions {
   noise: NoiseSetting;
-  /** Sd of each log lengthscale around their mean (see Prior); DEFAULT_LENGTHSCALE_SPREAD when absent. */
+  /** How far each log lengthscale may stray from their average (see Prior); DEFAULT_LENGTHSCALE_SPREAD when absent. */
   lengthscaleSpread?: number;
   /** Where the learned noise's prior is centred (NOISE_PRIORS); `low` when absent. */
   noisePrior?: NoisePrior;

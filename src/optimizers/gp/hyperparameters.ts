@@ -57,7 +57,7 @@ export type NoisePrior = keyof typeof NOISE_PRIORS;
 export interface Prior {
   lengthscaleMean: number;
   lengthscaleSd: number;
-  /** Sd of each log lengthscale around the mean log lengthscale. */
+  /** How far each log lengthscale may stray from their average: the sd of small deviations. */
   lengthscaleSpread: number;
   signalMean: number;
   signalSd: number;
