@@ -139,19 +139,26 @@ describe('backend faults during a whole run', () => {
     const faulty = await run(dir, 'faulty', experiment(runtime(servers.map((s) => s.url)), budget), (event) => {
       told++;
       if (stalled && event.status === 'failed') {
-        // A recipe timed out on the stalled server: it recovers.
-        stalled.imageMs = 0;
+        // A recipe timed out on the stalled server: both servers are back to full speed.
+        for (const s of servers) s.imageMs = 0;
         stalled = undefined;
         log.serve(STALL);
       }
-      const server = servers[rng.int(servers.length)];
+      const drawn = servers[rng.int(servers.length)];
+      // While one server stalls, faults and deaths go to the other: a fast failure or a crash on the
+      // stalled server sends its recipe's retry elsewhere before the timeout, and trials run so fast
+      // that the stall then outlasts the run without ever being seen.
+      const server = drawn === stalled ? servers.find((s) => s !== stalled)! : drawn;
       if (deaths.has(told)) {
         // Down for 300 ms: its prompt in flight is lost, the pool takes it out and re-checks it.
         log.inject('a server that dies and comes back', server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start().then(() => undefined)));
       } else if (!stalled && (log.injected[STALL] ?? 0) < stallFrom.length && told >= stallFrom[log.injected[STALL] ?? 0]) {
         // Every prompt takes longer than the timeout until a recipe has timed out on it.
+        // The other server slows to 100 ms per image meanwhile, so the 2 s until the timeout spend
+        // a few dozen trials, not the rest of the run, whatever the machine's speed.
         stalled = server;
         server.imageMs = (TIMEOUT + 1.5) * 1000;
+        for (const s of servers) if (s !== server) s.imageMs = 100;
         log.inject(STALL);
       } else if (rng.float() < 0.6) {
         const kind = COUNTED_COMFY_FAULTS[rng.int(COUNTED_COMFY_FAULTS.length)];
