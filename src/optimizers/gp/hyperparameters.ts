@@ -158,14 +158,17 @@ export function logPrior(theta: Float64Array, d: number, prior: Prior, grad?: Fl
   total -= 0.5 * averageSlope * (average - prior.lengthscaleMean);
   let squares = 0;
   for (let k = 0; k < d; k++) squares += (theta[k] - average) ** 2;
-  // Gaussian deviations (spread ≥ sd: the independent priors), or the multivariate Student-t.
-  const shape = spreadVariance < sdVariance ? (SPREAD_DEGREES_OF_FREEDOM + d - 1) / 2 : Infinity;
-  const scale = 2 * shape * spreadVariance;
-  total -= Number.isFinite(shape) ? shape * Math.log1p(squares / scale) : (0.5 * squares) / spreadVariance;
-  if (grad) {
-    const slope = Number.isFinite(shape) ? (2 * shape) / (scale + squares) : 1 / spreadVariance;
-    for (let k = 0; k < d; k++) grad[k] -= slope * (theta[k] - average) + averageSlope / d;
+  // The multivariate Student-t, or Gaussian deviations when spread ≥ sd (the independent priors).
+  let slope = 1 / spreadVariance;
+  if (spreadVariance < sdVariance) {
+    const shape = (SPREAD_DEGREES_OF_FREEDOM + d - 1) / 2;
+    const scale = 2 * shape * spreadVariance;
+    total -= shape * Math.log1p(squares / scale);
+    slope = (2 * shape) / (scale + squares);
+  } else {
+    total -= (0.5 * squares) / spreadVariance;
   }
+  if (grad) for (let k = 0; k < d; k++) grad[k] -= slope * (theta[k] - average) + averageSlope / d;
   return total;
 }
 
