@@ -73,6 +73,17 @@ describe('full runs', () => {
     });
   }
 
+  it('journals why each failed attempt failed when the trial succeeded on a retry', async () => {
+    const f = await new FakeComfyUI().start();
+    fakes.push(f);
+    f.faults.oom = 1;
+    const dir = writeExperiments({ 'exp.yaml': comfyExperiment(f.url, 'sd1-27', 1) });
+    const result = await runExperiment(await loadAndHashExperiment(path.join(dir, 'exp.yaml')), controls());
+    const [trial] = trials(result.runDir);
+    expect(trial).toMatchObject({ status: 'ok', details: { attempts: 2 } });
+    expect((trial.details as { failures: unknown }).failures).toEqual([{ endpoint: f.url, kind: 'oom', error: expect.stringMatching(/out of memory/i) }]);
+  });
+
   it('renders nothing again for recipes a longer rerun of the same search repeats', async () => {
     const f = await new FakeComfyUI().start();
     fakes.push(f);

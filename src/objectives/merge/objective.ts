@@ -3,7 +3,7 @@ import type { ScoredImage } from '../../scoring/types.js';
 import type { JsonObject, JsonValue } from '../../util/json.js';
 import type { Backend, Endpoint } from '../../runtime/backend.js';
 import { EvaluationCache, quantizeWeights } from '../../runtime/cache.js';
-import { BackendError, isRetryable } from '../../runtime/errors.js';
+import { BackendError, isRetryable, type FailureKind } from '../../runtime/errors.js';
 import type { ImageStore, RenderedImage } from '../../runtime/images.js';
 import type { Payload } from '../../runtime/payloads/types.js';
 import { PngError, readPngChunks } from '../../runtime/png.js';
@@ -38,6 +38,13 @@ export interface MergeObjectiveParts {
   retries: number;
   backoffMs: number;
 }
+
+/** One attempt that failed and was retried: the server, how the failure was judged (errors.ts) and its message. */
+type FailedAttempt = {
+  endpoint: string;
+  kind: FailureKind;
+  error: string;
+};
 
 interface PayloadScores {
   images: ImageResult[];
@@ -81,9 +88,10 @@ export class MergeObjective implements Objective {
     const scoring: Array<Promise<void>> = [];
     let attempts = 0;
     let endpoint: string | undefined;
+    // Every failed attempt, so that a trial which succeeded on a retry still tells in the journal what went wrong.
+    const failures: FailedAttempt[] = [];
     try {
       const missing = new Set(payloads.map((_, i) => i).filter((i) => results[i] === undefined));
-      const failures: string[] = [];
       let avoid: Endpoint | undefined;
       while (missing.size > 0) {
         budget.pause();
@@ -108,11 +116,11 @@ export class MergeObjective implements Objective {
         } catch (e) {
           if (signal.aborted) throw e;
           if (!isRetryable(e)) throw e instanceof BackendError ? new EvaluationError(e.message) : e;
-          failures.push(e.message);
+          failures.push({ endpoint: lease.endpoint.url, kind: e.failure, error: e.message });
           if (e.failure === 'transient') this.parts.pool.failed(lease.endpoint, e.message);
           avoid = lease.endpoint;
           if (attempts > this.parts.retries) {
-            throw new EvaluationError(`gave up after ${attempts} attempt(s): ${failures.join('; ')}`, { failures });
+            throw new EvaluationError(`gave up after ${attempts} attempt(s): ${failures.map((f) => f.error).join('; ')}`, { failures });
           }
           await sleep(Math.min(MAX_BACKOFF_MS, this.parts.backoffMs * 2 ** (attempts - 1)), signal);
         } finally {
@@ -148,6 +156,7 @@ export class MergeObjective implements Objective {
         ...details,
         cached: cachedCount,
         ...(endpoint !== undefined ? { endpoint, attempts } : {}),
+        ...(failures.length > 0 ? { failures } : {}),
         seconds: Math.round(performance.now() - started) / 1000,
       },
     };
