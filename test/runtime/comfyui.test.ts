@@ -150,9 +150,20 @@ describe('ComfyUI backend', () => {
     const attempt = build(objectiveFor([f.url], {}, { payloads: { items: [{ prompt: 'x', sampler: 'dpmpp_2m_karras' }] } }));
     await expect(attempt).rejects.toMatchObject({
       issues: [
-        expect.stringMatching(/lacks node classes SaveImageWebsocket/),
+        expect.stringMatching(/lacks node class SaveImageWebsocket \(ComfyUI ships it as custom_nodes\/websocket_image_save\.py: .*--whitelist-custom-nodes websocket_image_save\.py; or set runtime\.comfyui\.output: history\)/),
         expect.stringMatching(/has no checkpoint "b\.safetensors" \(did you mean "sd15\/b\.safetensors"\?\)/),
         expect.stringMatching(/has no sampler "dpmpp_2m_karras"/),
+      ],
+    });
+  });
+
+  it('names only the merge nodes a server lacks, with the file of ComfyUI that defines them', async () => {
+    const f = await fake({ without: ['ModelMergeSD1', 'ModelMergeSubtract', 'ModelMergeAdd'] });
+    const attempt = build(objectiveFor([f.url], {}, { method: 'add-difference', models: { a: 'a.safetensors', b: 'b.safetensors', c: 'c.safetensors' } }));
+    await expect(attempt).rejects.toMatchObject({
+      issues: [
+        `${f.url} lacks node class ModelMergeSD1 (defined in ComfyUI's comfy_extras/nodes_model_merging_model_specific.py: update ComfyUI; a current build lacking it failed to import that file, and its start-up log says why)`,
+        `${f.url} lacks node classes ModelMergeSubtract, ModelMergeAdd (defined in ComfyUI's comfy_extras/nodes_model_merging.py: update ComfyUI; a current build lacking it failed to import that file, and its start-up log says why)`,
       ],
     });
   });

@@ -27,10 +27,12 @@ export async function missingOnServer(client: ComfyClient, needs: ComfyNeeds, si
   const info = await client.getJson('/object_info', signal);
   if (!isPlainObject(info)) throw new BackendError(`${client.url}/object_info: unexpected reply`, 'transient');
   const problems: string[] = [];
-  const missingClasses = needs.classes.filter((c) => !(c in info));
-  if (missingClasses.length > 0) {
-    problems.push(`${client.url} lacks node classes ${missingClasses.join(', ')} (update ComfyUI; SaveImageWebsocket ships in custom_nodes/websocket_image_save.py)`);
+  const byRemedy = new Map<string, string[]>();
+  for (const c of needs.classes.filter((c) => !(c in info))) {
+    const remedy = missingNodeRemedy(c);
+    byRemedy.set(remedy, [...(byRemedy.get(remedy) ?? []), c]);
   }
+  for (const [remedy, classes] of byRemedy) problems.push(`${client.url} lacks node class${classes.length > 1 ? 'es' : ''} ${classes.join(', ')} (${remedy})`);
   const check = (what: string, node: string, input: string, wanted: readonly string[]) => {
     const options = comboOptions(info[node], input);
     if (options === undefined) return;
@@ -45,6 +47,29 @@ export async function missingOnServer(client: ComfyClient, needs: ComfyNeeds, si
   check('sampler', 'KSampler', 'sampler_name', needs.samplers);
   check('scheduler', 'KSampler', 'scheduler', needs.schedulers);
   return problems;
+}
+
+/** Where ComfyUI's own repository defines the merge nodes, which live outside its core nodes.py. */
+const MERGE_NODE_FILES: Readonly<Record<string, string>> = {
+  ModelMergeSD1: 'comfy_extras/nodes_model_merging_model_specific.py',
+  ModelMergeSD2: 'comfy_extras/nodes_model_merging_model_specific.py',
+  ModelMergeSDXL: 'comfy_extras/nodes_model_merging_model_specific.py',
+  ModelMergeSubtract: 'comfy_extras/nodes_model_merging.py',
+  ModelMergeAdd: 'comfy_extras/nodes_model_merging.py',
+  CLIPMergeSimple: 'comfy_extras/nodes_model_merging.py',
+  CLIPMergeSubtract: 'comfy_extras/nodes_model_merging.py',
+  CLIPMergeAdd: 'comfy_extras/nodes_model_merging.py',
+};
+
+/** What to do about a node class the server lacks, by where the class comes from. */
+function missingNodeRemedy(classType: string): string {
+  if (classType === 'SaveImageWebsocket') {
+    // An example node in ComfyUI's custom_nodes/, loaded like any custom node.
+    return 'ComfyUI ships it as custom_nodes/websocket_image_save.py: restore that file, or with --disable-all-custom-nodes add --whitelist-custom-nodes websocket_image_save.py; or set runtime.comfyui.output: history';
+  }
+  const file = MERGE_NODE_FILES[classType];
+  if (file !== undefined) return `defined in ComfyUI's ${file}: update ComfyUI; a current build lacking it failed to import that file, and its start-up log says why`;
+  return 'not a node of this ComfyUI build: install the custom node that provides it, or update ComfyUI';
 }
 
 /** The choices of a combo input: `[[...options]]` on most builds, `["COMBO", {options}]` on newer ones. */
