@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sd1TextEncoderKeys, sd1UnetKeys } from '../../src/runtime/demo/sd1-keys.js';
-import { pngText } from '../../src/runtime/png.js';
+import sharp from 'sharp';
+import { isPng, pngText } from '../../src/runtime/png.js';
 import { writeTensors } from '../support/checkpoints.js';
 import { FakeA1111, type FakeA1111Options } from '../support/fake-a1111.js';
 import { tempDir } from '../support/tmp.js';
@@ -89,6 +90,31 @@ describe('AUTOMATIC1111 backend', () => {
     await evaluate(b, weightsFor(b.space, 0.5), 0);
     expect(renderedValues(b, 0)).toHaveLength(3);
   });
+
+  it('asks for PNG images whatever format the web UI saves in', async () => {
+    const { dir, modelsDir } = await setup();
+    const f = await server({ modelsDir, samplesFormat: 'jpg' });
+    const b = await build(dir, f.url, modelsDir);
+    const weights = rampWeights(b.space);
+    const result = await evaluate(b, weights, 0);
+    expect((result.details as { attempts: number }).attempts).toBe(1);
+    expect(renderedValues(b, 0)[0]['input_blocks.7.']).toBeCloseTo(weights.IN07, 6);
+  });
+
+  for (const samplesFormat of ['jpg', 'webp']) {
+    it(`turns the ${samplesFormat === 'jpg' ? 'JPEG' : 'WebP'} images of a web UI that keeps its own format into PNGs, pixel for pixel`, async () => {
+      const { dir, modelsDir } = await setup();
+      const f = await server({ modelsDir, samplesFormat, refusedOverrides: ['samples_format'] });
+      const b = await build(dir, f.url, modelsDir);
+      const result = await evaluate(b, weightsFor(b.space, 0.5), 0);
+      expect((result.details as { attempts: number }).attempts).toBe(1);
+      const d = path.join(b.runDir, 'images', 'trial-000000');
+      const saved = ['cat-0.png', 'cat-1.png', 'p2-0.png'].map((file) => readFileSync(path.join(d, file)));
+      expect(saved.every((png) => isPng(png))).toBe(true);
+      const pixels = (image: Buffer) => sharp(image).raw().toBuffer();
+      expect(await Promise.all(saved.map(pixels))).toEqual(await Promise.all(f.sent.map(pixels)));
+    });
+  }
 
   it('retries out-of-memory and truncated images; the temporary checkpoints are always removed', async () => {
     const { dir, modelsDir } = await setup();

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import sharp from 'sharp';
 import { decodeFloats, isFloatDtype } from '../../src/merge/dtype.js';
 import { SafetensorsReader } from '../../src/merge/safetensors/reader.js';
 import { encodePng } from '../../src/runtime/png.js';
@@ -15,7 +16,10 @@ import { readBody } from './http.js';
  * "name.safetensors [hash10]"), validates txt2img bodies (422 with FastAPI-style `detail`,
  * 404 "Sampler not found"), loads the checkpoint named in override_settings and renders from its
  * tensors: each image shows the mean value of every SD1 block of the merged file, so a test sees
- * the merge engine's output arrive. Base64 PNGs, and `info` as a JSON string.
+ * the merge engine's output arrive. `override_settings` change the server's settings for the
+ * request, and are put back after the generation unless `override_settings_restore_afterwards`
+ * is false; the images are then encoded in the `samples_format` setting in force (PNG, JPEG or
+ * WebP), as base64, with `info` as a JSON string.
  */
 
 export interface A1111Faults {
@@ -37,6 +41,10 @@ export interface FakeA1111Options {
   grid?: boolean;
   authorization?: string;
   imageMs?: number;
+  /** The web UI's `samples_format` setting: png (A1111's default), jpg, jpeg or webp. */
+  samplesFormat?: string;
+  /** Settings an override cannot change (opts.set refuses restricted ones and goes on silently). */
+  refusedOverrides?: string[];
 }
 
 interface Listed {
@@ -54,6 +62,10 @@ export class FakeA1111 {
   readonly requests: Array<Record<string, unknown>> = [];
   /** Checkpoint files loaded, in order (a reload happens whenever the model changes). */
   readonly loads: string[] = [];
+  /** The server's settings (opts), as overrides leave them. */
+  settings: Record<string, unknown>;
+  /** Every image sent, decoded from base64. */
+  readonly sent: Buffer[] = [];
   private listed: Listed[] = [];
   private loaded: { title: string; values: Record<string, number> } | undefined;
   private server: Server | undefined;
@@ -61,6 +73,7 @@ export class FakeA1111 {
   port = 0;
 
   constructor(private readonly options: FakeA1111Options) {
+    this.settings = { samples_format: options.samplesFormat ?? 'png' };
     this.scan();
   }
 
@@ -143,7 +156,8 @@ export class FakeA1111 {
       this.faults.oom--;
       return json(500, { error: 'OutOfMemoryError', detail: 'CUDA out of memory. Tried to allocate 1.00 GiB', body: '', errors: '' });
     }
-    const wanted = String((b.override_settings as Record<string, unknown> | undefined)?.sd_model_checkpoint ?? '');
+    const overrides = (b.override_settings ?? {}) as Record<string, unknown>;
+    const wanted = String(overrides.sd_model_checkpoint ?? '');
     const entry = this.listed.find((m) => m.title === wanted || m.model_name === wanted);
     if (!entry) return json(500, { error: 'RuntimeError', detail: `checkpoint ${wanted} not found`, body: '', errors: '' });
     if (this.loaded?.title !== entry.title) {
@@ -158,15 +172,24 @@ export class FakeA1111 {
     }
     const batch = Number(b.batch_size ?? 1);
     const seed = Number(b.seed ?? 0);
-    const images = Array.from({ length: batch }, (_, i) => {
-      let png = render(this.loaded!.values, seed + i, Number(b.width ?? 64), Number(b.height ?? 64));
+    const stored = { ...this.settings };
+    for (const [k, v] of Object.entries(overrides)) if (!this.options.refusedOverrides?.includes(k)) this.settings[k] = v;
+    const pictures = Array.from({ length: batch }, (_, i) => render(this.loaded!.values, seed + i, Number(b.width ?? 64), Number(b.height ?? 64)));
+    if (this.options.grid && batch > 1) pictures.unshift(render({}, 0, 8, 8));
+    // process_images puts the settings back before the API encodes the images.
+    if (b.override_settings_restore_afterwards !== false) this.settings = stored;
+    const format = String(this.settings.samples_format).toLowerCase();
+    if (!['png', 'jpg', 'jpeg', 'webp'].includes(format)) return json(500, { error: 'HTTPException', detail: 'Invalid image format', body: '', errors: '' });
+    const images: string[] = [];
+    for (const picture of pictures) {
+      let bytes = await encode(picture, format);
       if (this.faults.truncatedImage > 0) {
         this.faults.truncatedImage--;
-        png = png.subarray(0, png.length >> 1);
+        bytes = bytes.subarray(0, bytes.length >> 1);
       }
-      return png.toString('base64');
-    });
-    if (this.options.grid && batch > 1) images.unshift(render({}, 0, 8, 8).toString('base64'));
+      this.sent.push(bytes);
+      images.push(bytes.toString('base64'));
+    }
     json(200, {
       images,
       parameters: b,
@@ -197,13 +220,27 @@ async function blockMeans(file: string): Promise<Record<string, number>> {
   }
 }
 
-function render(values: Record<string, number>, seed: number, width: number, height: number): Buffer {
+interface Picture {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  values: Record<string, number>;
+}
+
+function render(values: Record<string, number>, seed: number, width: number, height: number): Picture {
   const rgb = new Uint8Array(width * height * 3);
   for (let x = 0; x < width; x++) {
     const input = SD1_MERGE_INPUTS[Math.min(SD1_MERGE_INPUTS.length - 1, Math.floor((x * SD1_MERGE_INPUTS.length) / width))];
     const v = Math.max(0, Math.min(255, Math.round((values[input] ?? 0) * 255)));
     for (let y = 0; y < height; y++) rgb.set([v, seed % 256, 128], (y * width + x) * 3);
   }
-  return encodePng(width, height, rgb, { 'fake:unet': JSON.stringify(values) });
+  return { width, height, rgb, values };
+}
+
+/** As encode_pil_to_base64 saves it: PNG with text chunks; JPEG and WebP without them (A1111 puts the infotext in EXIF). */
+function encode(p: Picture, format: string): Promise<Buffer> {
+  if (format === 'png') return Promise.resolve(encodePng(p.width, p.height, p.rgb, { 'fake:unet': JSON.stringify(p.values) }));
+  const image = sharp(Buffer.from(p.rgb), { raw: { width: p.width, height: p.height, channels: 3 } });
+  return (format === 'webp' ? image.webp({ quality: 80 }) : image.jpeg({ quality: 80 })).toBuffer();
 }
 

@@ -3,6 +3,7 @@ import { BackendError, snippet } from '../errors.js';
 import { authHint, httpRequest, jsonReply } from '../http.js';
 import { isPlainObject } from '../../util/json.js';
 import type { Payload } from '../payloads/types.js';
+import { pngFromReply } from './png-reply.js';
 import { a1111Sampler, a1111Scheduler } from './samplers.js';
 
 /** An entry of GET /sdapi/v1/sd-models. */
@@ -87,7 +88,9 @@ export class A1111Client {
       height: payload.height,
       batch_size: payload.images,
       n_iter: 1,
-      override_settings: { sd_model_checkpoint: title },
+      // The web UI encodes the reply's images in samples_format after the generation; the
+      // override is still in force then only because it is not restored afterwards.
+      override_settings: { sd_model_checkpoint: title, samples_format: 'png' },
       override_settings_restore_afterwards: false,
       send_images: true,
       save_images: false,
@@ -96,6 +99,7 @@ export class A1111Client {
     if (!isPlainObject(reply) || !Array.isArray(reply.images)) throw new BackendError(`${this.url}/sdapi/v1/txt2img: no images in the reply`, 'transient');
     const images = reply.images.map((b64) => Buffer.from(String(b64).replace(/^data:image\/\w+;base64,/, ''), 'base64'));
     // Builds that return a grid put it first.
-    return images.length === payload.images + 1 ? images.slice(1) : images;
+    const batch = images.length === payload.images + 1 ? images.slice(1) : images;
+    return Promise.all(batch.map((image, i) => pngFromReply(image, `${this.url}/sdapi/v1/txt2img: payload ${payload.name}, image ${i}`)));
   }
 }
