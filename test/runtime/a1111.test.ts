@@ -35,7 +35,7 @@ async function server(options: FakeA1111Options): Promise<FakeA1111> {
   return f;
 }
 
-async function build(dir: string, url: string, modelsDir: string, extra: Record<string, unknown> = {}, runtime: Record<string, unknown> = {}): Promise<Built> {
+async function build(dir: string, url: string, modelsDir: string, extra: Record<string, unknown> = {}, runtime: Record<string, unknown> = {}, log?: (line: string) => void): Promise<Built> {
   const b = await buildObjective(
     {
       models: { a: 'a.safetensors', b: 'b.safetensors' },
@@ -44,7 +44,7 @@ async function build(dir: string, url: string, modelsDir: string, extra: Record<
       runtime: { backend: 'a1111', endpoints: [{ url, concurrency: 1 }], a1111: { models_dir: modelsDir, precision: 'f32' }, backoff: 0.01, save_images: 'all', ...runtime },
       ...extra,
     },
-    { baseDir: dir },
+    { baseDir: dir, ...(log ? { log } : {}) },
   );
   built.push(b);
   return b;
@@ -142,6 +142,18 @@ describe('AUTOMATIC1111 backend', () => {
     await expect(build(dir, f.url, modelsDir)).rejects.toMatchObject({
       issues: [expect.stringMatching(/has no sampler "Euler a" \(did you mean "Euler"\?\)/), expect.stringMatching(/has no scheduler "karras"/)],
     });
+  });
+
+  it('warns once at start-up that a web UI without the schedulers route may ignore the payloads\' scheduler', async () => {
+    const { dir, modelsDir } = await setup();
+    const f = await server({ modelsDir, withoutSchedulersRoute: true });
+    const lines: string[] = [];
+    const b = await build(dir, f.url, modelsDir, {}, {}, (line) => lines.push(line));
+    await evaluate(b, weightsFor(b.space, 0.5), 0);
+    await evaluate(b, weightsFor(b.space, 0.6), 1);
+    expect(lines).toEqual([
+      `warning: ${f.url} has no /sdapi/v1/schedulers (A1111 before 1.9.1): if it is older than 1.9.0 it ignores the payloads' scheduler (karras) and each sampler uses its own schedule; to choose one there, name it in the sampler label (sampler: "DPM++ 2M Karras")`,
+    ]);
   });
 
   it('answers a repeated recipe from the cache without merging or rendering', async () => {

@@ -26,7 +26,10 @@ export interface Built {
  * Builds the merge objective the way a run does: the experiment schema fills the section's
  * defaults, the kind resolves it (paths, payloads) and creates the objective for the space.
  */
-export async function buildObjective(objective: Record<string, unknown>, options: { space?: Partial<SpaceConfig>; baseDir?: string; seed?: number } = {}): Promise<Built> {
+export async function buildObjective(
+  objective: Record<string, unknown>,
+  options: { space?: Partial<SpaceConfig>; baseDir?: string; seed?: number; log?: (line: string) => void } = {},
+): Promise<Built> {
   const baseDir = options.baseDir ?? tempDir('autombw-runtime-');
   const experiment = {
     seed: options.seed ?? 0,
@@ -42,7 +45,7 @@ export async function buildObjective(objective: Record<string, unknown>, options
   if (resolved.issues.length > 0) throw new UserInputError('resolve', resolved.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const space = SearchSpace.fromConfig(experiment.space as SpaceConfig);
   const runDir = path.join(baseDir, 'runs', 'r1');
-  const built = await mergeObjectiveKind.create(resolved.section, { baseDir, rng, runDir, space, log: () => {} });
+  const built = await mergeObjectiveKind.create(resolved.section, { baseDir, rng, runDir, space, log: options.log ?? (() => {}) });
   return { objective: built as MergeObjective, runDir, baseDir, space };
 }
 

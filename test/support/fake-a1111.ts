@@ -37,6 +37,8 @@ export interface FakeA1111Options {
   modelsDir: string;
   samplers?: string[];
   schedulers?: string[];
+  /** A build before 1.9.1, which has no GET /sdapi/v1/schedulers (404). */
+  withoutSchedulersRoute?: boolean;
   /** Return a grid image first, as old builds do for batches. */
   grid?: boolean;
   authorization?: string;
@@ -126,6 +128,7 @@ export class FakeA1111 {
       case '/sdapi/v1/samplers':
         return json(200, (this.options.samplers ?? ['Euler a', 'Euler', 'DPM++ 2M', 'DDIM']).map((name) => ({ name, aliases: [], options: {} })));
       case '/sdapi/v1/schedulers':
+        if (this.options.withoutSchedulersRoute) return json(404, { detail: 'Not Found' });
         return json(200, (this.options.schedulers ?? ['automatic', 'karras', 'normal', 'simple']).map((name) => ({ name, label: name[0].toUpperCase() + name.slice(1), aliases: null })));
       case '/sdapi/v1/refresh-checkpoints':
         this.scan();

@@ -84,7 +84,7 @@ export const mergeObjectiveKind: ObjectiveKind = {
     const judge = await createJudge(s.scorer, baseDir, runDir, log);
     let backend: Backend | undefined;
     try {
-      backend = createBackend(s, baseDir, space, payloads);
+      backend = createBackend(s, baseDir, space, payloads, log);
       const endpoints = buildEndpoints(s, baseDir);
       const pool = new EndpointPool(endpoints, { deadAfter: r.dead_after, recheckMs: parseDuration(r.recheck) * 1000, health: (e, sig) => backend!.health(e, sig), log });
       await prepareEndpoints(backend, pool);
@@ -260,7 +260,7 @@ function checkSpace(s: MergeSection, space: SearchSpace): void {
   }
 }
 
-function createBackend(s: MergeSection, baseDir: string, space: SearchSpace, payloads: readonly Payload[]): Backend {
+function createBackend(s: MergeSection, baseDir: string, space: SearchSpace, payloads: readonly Payload[], log: (line: string) => void): Backend {
   const r = s.runtime;
   const methodOptions = { density: s.method_options.density, dropRate: s.method_options.drop_rate };
   if (r.backend === 'demo') {
@@ -299,6 +299,7 @@ function createBackend(s: MergeSection, baseDir: string, space: SearchSpace, pay
     payloads,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     generationTimeoutMs: parseDuration(r.timeout) * 1000,
+    log,
   });
 }
 

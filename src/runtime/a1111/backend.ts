@@ -28,6 +28,8 @@ export interface A1111BackendConfig {
   requestTimeoutMs: number;
   /** Bound on one txt2img call (the evaluation's own timeout also applies). */
   generationTimeoutMs: number;
+  /** Where start-up warnings go (the run's progress output). */
+  log: (line: string) => void;
 }
 
 let fileCounter = 0;
@@ -74,8 +76,14 @@ export class A1111Backend implements Backend {
       }
     }
     const schedulers = await client.schedulers(signal);
-    for (const s of new Set(this.config.payloads.map((p) => a1111Scheduler(p.scheduler)))) {
-      if (schedulers !== undefined && !schedulers.includes(s)) problems.push(`${endpoint.url} has no scheduler "${s}"; it offers ${schedulers.join(', ')}`);
+    const wanted = [...new Set(this.config.payloads.map((p) => a1111Scheduler(p.scheduler)))];
+    if (schedulers === undefined) {
+      // Builds before 1.9.0 drop the unknown `scheduler` field without a word; 1.9.0 takes it but cannot list its choices.
+      this.config.log(
+        `warning: ${endpoint.url} has no /sdapi/v1/schedulers (A1111 before 1.9.1): if it is older than 1.9.0 it ignores the payloads' scheduler (${wanted.join(', ')}) and each sampler uses its own schedule; to choose one there, name it in the sampler label (sampler: "DPM++ 2M Karras")`,
+      );
+    } else {
+      for (const s of wanted) if (!schedulers.includes(s)) problems.push(`${endpoint.url} has no scheduler "${s}"; it offers ${schedulers.join(', ')}`);
     }
     return problems;
   }

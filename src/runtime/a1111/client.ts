@@ -1,6 +1,6 @@
 import type { Endpoint } from '../backend.js';
 import { BackendError, snippet } from '../errors.js';
-import { authHint, httpRequest, jsonReply } from '../http.js';
+import { authHint, httpRequest, jsonReply, type HttpReply } from '../http.js';
 import { isPlainObject } from '../../util/json.js';
 import type { Payload } from '../payloads/types.js';
 import { pngFromReply } from './png-reply.js';
@@ -30,7 +30,10 @@ export class A1111Client {
 
   private async call(route: string, signal: AbortSignal, body?: unknown, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
     const url = `${this.endpoint.url}${route}`;
-    const reply = await httpRequest(url, { json: body, method: body === undefined ? 'GET' : 'POST', headers: this.endpoint.headers, signal, timeoutMs });
+    return this.judge(url, await httpRequest(url, { json: body, method: body === undefined ? 'GET' : 'POST', headers: this.endpoint.headers, signal, timeoutMs }));
+  }
+
+  private judge(url: string, reply: HttpReply): unknown {
     const text = reply.body.toString('utf8');
     if (reply.status >= 500 && /OutOfMemory|out of memory/i.test(text)) throw new BackendError(`${url} ran out of GPU memory: ${snippet(text, 200)}`, 'oom');
     if (reply.status === 404) throw new BackendError(`${url}: not found (start the web UI with --api)`, 'rejected');
@@ -50,15 +53,14 @@ export class A1111Client {
     return Array.isArray(list) ? list.filter(isPlainObject).flatMap((s) => [String(s.name), ...(Array.isArray(s.aliases) ? s.aliases.map(String) : [])]) : [];
   }
 
-  /** Scheduler names and labels; undefined on builds before 1.9, which have no such route. */
+  /** Scheduler names and labels; undefined where the route is missing (404: builds before 1.9.1). */
   async schedulers(signal: AbortSignal): Promise<string[] | undefined> {
-    try {
-      const list = await this.call('/sdapi/v1/schedulers', signal);
-      return Array.isArray(list) ? list.filter(isPlainObject).flatMap((s) => [String(s.name), String(s.label)]) : undefined;
-    } catch (e) {
-      if (e instanceof BackendError && e.failure === 'rejected') return undefined;
-      throw e;
-    }
+    const url = `${this.endpoint.url}/sdapi/v1/schedulers`;
+    const reply = await httpRequest(url, { headers: this.endpoint.headers, signal, timeoutMs: this.requestTimeoutMs });
+    if (reply.status === 404) return undefined;
+    const list = this.judge(url, reply);
+    if (!Array.isArray(list)) throw new BackendError(`${url}: expected a list`, 'transient');
+    return list.filter(isPlainObject).flatMap((s) => [String(s.name), String(s.label)]);
   }
 
   async refreshCheckpoints(signal: AbortSignal): Promise<void> {
