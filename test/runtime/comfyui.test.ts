@@ -150,7 +150,7 @@ describe('ComfyUI backend', () => {
     const attempt = build(objectiveFor([f.url], {}, { payloads: { items: [{ prompt: 'x', sampler: 'dpmpp_2m_karras' }] } }));
     await expect(attempt).rejects.toMatchObject({
       issues: [
-        expect.stringMatching(/lacks node class SaveImageWebsocket \(ComfyUI ships it as custom_nodes\/websocket_image_save\.py: .*--whitelist-custom-nodes websocket_image_save\.py; or set runtime\.comfyui\.output: history\)/),
+        expect.stringMatching(/lacks node class SaveImageWebsocket \(ComfyUI ships it as custom_nodes\/websocket_image_save\.py: .*--whitelist-custom-nodes websocket_image_save\.py; or, with the built-in graph, set runtime\.comfyui\.output: history\)/),
         expect.stringMatching(/has no checkpoint "b\.safetensors" \(did you mean "sd15\/b\.safetensors"\?\)/),
         expect.stringMatching(/has no sampler "dpmpp_2m_karras"/),
       ],

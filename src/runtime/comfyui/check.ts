@@ -65,7 +65,7 @@ const MERGE_NODE_FILES: Readonly<Record<string, string>> = {
 function missingNodeRemedy(classType: string): string {
   if (classType === 'SaveImageWebsocket') {
     // An example node in ComfyUI's custom_nodes/, loaded like any custom node.
-    return 'ComfyUI ships it as custom_nodes/websocket_image_save.py: restore that file, or with --disable-all-custom-nodes add --whitelist-custom-nodes websocket_image_save.py; or set runtime.comfyui.output: history';
+    return 'ComfyUI ships it as custom_nodes/websocket_image_save.py: restore that file, or with --disable-all-custom-nodes add --whitelist-custom-nodes websocket_image_save.py; or, with the built-in graph, set runtime.comfyui.output: history';
   }
   const file = MERGE_NODE_FILES[classType];
   if (file !== undefined) return `defined in ComfyUI's ${file}: update ComfyUI; a current build lacking it failed to import that file, and its start-up log says why`;
