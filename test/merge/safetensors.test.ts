@@ -177,7 +177,7 @@ describe('safetensors reader: malformed files are rejected naming the file and t
     ['a .ckpt file', (d) => rawFile(d, 'm.ckpt', good, f32([1, 2])), /PyTorch pickle checkpoint.*Convert it to \.safetensors/],
     ['a zip pickle renamed to .safetensors', (d) => (writeFileSync(path.join(d, 'm.safetensors'), Buffer.from('PK\x03\x04archive/data.pkl......', 'latin1')), path.join(d, 'm.safetensors')), /PyTorch pickle checkpoint/],
     ['a missing file', (d) => path.join(d, 'nothing.safetensors'), /nothing\.safetensors: no such file/],
-    ['a directory', (d) => (mkdirSync(path.join(d, 'dir.safetensors')), path.join(d, 'dir.safetensors')), /not a regular file/],
+    ['a directory', (d) => (mkdirSync(path.join(d, 'dir.safetensors')), path.join(d, 'dir.safetensors')), /dir\.safetensors is a directory, not a safetensors file/],
   ];
 
   it.each(cases)('%s', async (_label, make, rule) => {
