@@ -45,7 +45,7 @@ export interface MergeCheckpointsOptions extends MergeSpec {
 
 export interface MergeReport {
   output: string;
-  architecture: Architecture | undefined;
+  architecture: Architecture;
   preset: string;
   method: string;
   dtype: OutputDtype;
@@ -62,6 +62,7 @@ export interface MergeReport {
 }
 
 const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+const UNET_PREFIX = 'model.diffusion_model.';
 
 /**
  * Merges checkpoint files into `output`, streaming: tensors are read chunk by chunk with
@@ -82,10 +83,11 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
 
   const readers = await openAll(files);
   try {
-    const detection = checkArchitectures(readers);
+    const detection = checkArchitectures(readers, slots);
     const preset = choosePreset(o.preset, detection, files[0]);
     const [a, b, c] = readers;
     const plan = planMerge(preset, method, o.weights, { a: a.tensors, b: b.tensors, ...(c ? { c: c.tensors } : {}) });
+    checkSomethingMerges(plan.notes, plan.actions, slots);
     const written = plan.actions.filter((x): x is Exclude<KeyAction, { kind: 'drop' }> => x.kind !== 'drop');
     const metadata = { format: 'pt', ...recipeMetadata(recipeOf(o, preset, resolved, dtype, slots)), ...o.metadata };
     const outDtype = storageDtype(dtype);
@@ -105,7 +107,7 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
     const count = (kind: KeyAction['kind']) => plan.actions.filter((x) => x.kind === kind).length;
     return {
       output: o.output,
-      architecture: detection?.architecture,
+      architecture: detection.architecture,
       preset: preset.id,
       method: method.id,
       dtype,
@@ -168,17 +170,39 @@ function recipeOf(o: MergeCheckpointsOptions, preset: BlockPreset, resolved: Res
   };
 }
 
-/** The architecture all inputs share; models of different architectures cannot be merged. */
-function checkArchitectures(readers: readonly SafetensorsReader[]): Detection | undefined {
-  const detections = readers.map((r) => detectArchitecture(r.tensors));
+/**
+ * The architecture all inputs share. Every input must be a checkpoint of SD1, SD2 or SDXL with a
+ * UNet, as `autombw blocks` recognizes them: anything else (a LoRA, a text encoder or VAE alone, a
+ * model of another family) has no block keys in common with A, and the "merge" would be A re-encoded.
+ */
+function checkArchitectures(readers: readonly SafetensorsReader[], slots: readonly ModelSlot[]): Detection {
+  const detections = readers.map((r, i) => {
+    const which = `${r.file} (model ${slots[i].toUpperCase()})`;
+    const d = detectArchitecture(r.tensors);
+    if (!d) {
+      throw new UserInputError(`${which} is not an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${r.file}\` lists what it has)`);
+    }
+    if (!r.tensors.some((t) => t.name.startsWith(UNET_PREFIX))) {
+      throw new UserInputError(`${which} has no UNet (no ${UNET_PREFIX}* keys): a text encoder or VAE alone cannot be merged block by block`);
+    }
+    return d;
+  });
   const first = detections[0];
-  readers.forEach((r, i) => {
-    const d = detections[i];
-    if (first && d && d.architecture !== first.architecture) {
-      throw new UserInputError(`cannot merge ${readers[0].file} (${first.architecture}) with ${r.file} (${d.architecture}): different architectures`);
+  detections.forEach((d, i) => {
+    if (d.architecture !== first.architecture) {
+      throw new UserInputError(`cannot merge ${readers[0].file} (${first.architecture}) with ${readers[i].file} (${d.architecture}): different architectures`);
     }
   });
-  return first ?? detections.find((d) => d !== undefined);
+  return first;
+}
+
+/** A merge in which no key merges writes model A re-encoded under a new name: refused, with the causes. */
+function checkSomethingMerges(notes: PlanNotes, actions: readonly KeyAction[], slots: readonly ModelSlot[]): void {
+  if (actions.some((x) => x.kind === 'merge')) return;
+  const others = slots.slice(1).map((s) => s.toUpperCase()).join(' and ');
+  const causes = describeNotes(notes);
+  const message = `nothing to merge: no key of model A can be merged with model ${others}${causes.length ? `; ${causes[0]}` : ''}`;
+  throw new UserInputError(message, [message, ...causes.slice(1)]);
 }
 
 async function checkOutput(output: string, inputs: readonly string[], overwrite: boolean): Promise<void> {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { blocksCommand } from '../../src/cli/commands/blocks.js';
+import { main } from '../../src/cli/main.js';
 import { mergeCommand, parseWeightsArgument } from '../../src/cli/commands/merge.js';
 import { UserInputError } from '../../src/config/issues.js';
 import { readRecipeMetadata } from '../../src/merge/recipe-metadata.js';
@@ -125,6 +126,16 @@ describe('autombw merge', () => {
     mkdirSync(folder);
     await expect(mergeCommand.run(['--a', folder, '--b', b, '--weights', sd1_26.map(() => '1').join(','), '-o', path.join(dir, 'd.safetensors'), ...cacheArgs()]))
       .rejects.toThrow(`${folder} is a directory, not a model file (model A)`);
+  });
+
+  it('exits 2 and leaves no output when nothing merges (B is a text encoder alone)', async () => {
+    const { err } = capture();
+    const encoder = path.join(dir, 'models', 'encoder-only.safetensors');
+    await writeTinyCheckpoint(encoder, { layout: 'sd1', seed: 5, maxDim: 2, include: (k) => k.startsWith('cond_stage_model.') });
+    const output = path.join(dir, 'nothing.safetensors');
+    expect(await main(['merge', '--a', a, '--b', encoder, '--weights', sd1_26.map(() => '0.5').join(','), '-o', output, ...cacheArgs()])).toBe(2);
+    expect(err.join('\n')).toContain(`${encoder} (model B) has no UNet`);
+    expect(existsSync(output)).toBe(false);
   });
 
   it('names a missing model file', async () => {

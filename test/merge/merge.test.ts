@@ -5,7 +5,7 @@ import { UserInputError } from '../../src/config/issues.js';
 import { mergeCheckpoints, type MergeCheckpointsOptions } from '../../src/merge/merge.js';
 import { readRecipeMetadata } from '../../src/merge/recipe-metadata.js';
 import { getPreset } from '../../src/space/presets.js';
-import { readTensors, writeTinyCheckpoint, type TinyTensor } from '../support/checkpoints.js';
+import { readTensors, writeTensors, writeTinyCheckpoint, type TinyTensor } from '../support/checkpoints.js';
 import { tempDir } from '../support/tmp.js';
 import { referenceBf16, referenceF16 } from './float-reference.js';
 
@@ -176,6 +176,41 @@ describe('refusals and safety', () => {
     const error = await merge({ models: { a: files.a, b: xl }, output: path.join(dir, 'mixed.safetensors') }).catch((e) => e);
     expect(error).toBeInstanceOf(UserInputError);
     expect(error.message).toMatch(/a\.safetensors \(sd1\) with .*xl\.safetensors \(sdxl\): different architectures/);
+  });
+
+  /** Merges `models` into a fresh directory; returns the refusal and what the directory holds afterwards. */
+  async function refusal(models: MergeCheckpointsOptions['models']): Promise<{ message: string; left: string[] }> {
+    const sub = tempDir('autombw-refused-');
+    const error = await merge({ models, output: path.join(sub, 'out.safetensors') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserInputError);
+    return { message: (error as Error).message, left: readdirSync(sub) };
+  }
+
+  it.each(['a', 'b'] as const)('refuses model %s when it is no Stable Diffusion checkpoint (a LoRA), writing nothing', async (slot) => {
+    const lora = path.join(tempDir(), 'lora.safetensors');
+    await writeTensors(lora, [
+      { name: 'lora_unet_input_blocks_1_1_proj_in.lora_down.weight', dtype: 'F16', shape: [2, 2], values: [1, 2, 3, 4] },
+      { name: 'lora_unet_input_blocks_1_1_proj_in.lora_up.weight', dtype: 'F16', shape: [2, 2], values: [1, 2, 3, 4] },
+    ]);
+    const { message, left } = await refusal({ ...files, [slot]: lora });
+    expect(message).toBe(`${lora} (model ${slot.toUpperCase()}) is not an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${lora}\` lists what it has)`);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses model B when it is a text encoder without a UNet', async () => {
+    const encoder = path.join(tempDir(), 'text-encoder.safetensors');
+    await writeTinyCheckpoint(encoder, { layout: 'sd1', seed: 'T', include: (k) => k.startsWith('cond_stage_model.') });
+    const { message, left } = await refusal({ a: files.a, b: encoder });
+    expect(message).toBe(`${encoder} (model B) has no UNet (no model.diffusion_model.* keys): a text encoder or VAE alone cannot be merged block by block`);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a merge in which every block key differs in shape, saying why, and writes nothing', async () => {
+    const other = path.join(tempDir(), 'other-shapes.safetensors');
+    await writeTinyCheckpoint(other, { layout: 'sd1', seed: 'S', maxDim: 4 });
+    const { message, left } = await refusal({ a: files.a, b: other });
+    expect(message).toMatch(/^nothing to merge: no key of model A can be merged with model B; \d+ key\(s\) with different shapes were copied from model A: model\.diffusion_model\./);
+    expect(left).toEqual([]);
   });
 
   it('refuses a pickle input with an explanation', async () => {
