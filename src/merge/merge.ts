@@ -9,7 +9,7 @@ import { elementStep, type LoopOutput } from './element-loop.js';
 import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
 import { recipeMetadata, type MergeRecipe } from './recipe-metadata.js';
 import { openAll, type SafetensorsReader } from './safetensors/reader.js';
-import { SafetensorsWriter, type TensorSpec } from './safetensors/writer.js';
+import { SafetensorsWriter, type StaleTemporary, type TensorSpec } from './safetensors/writer.js';
 import { mergeRng, resolveSpec, tensorJob, type MergeSpec, type ResolvedSpec } from './spec.js';
 import { TensorPipe } from './tensor-pipe.js';
 
@@ -59,6 +59,8 @@ export interface MergeReport {
   notes: PlanNotes;
   warnings: string[];
   metadata: Record<string, string>;
+  /** Temporary files that merges killed outright had left in the output's directory, removed. */
+  removedTemporaries: readonly StaleTemporary[];
 }
 
 const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
@@ -120,6 +122,7 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
       notes: plan.notes,
       warnings: describeNotes(plan.notes),
       metadata,
+      removedTemporaries: writer.removedStale,
     };
   } finally {
     await Promise.all(readers.map((r) => r.close()));

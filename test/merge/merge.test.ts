@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +232,18 @@ describe('refusals and safety', () => {
     });
     await expect(run).rejects.toThrow();
     expect(readdirSync(sub)).toEqual([]);
+  });
+
+  it('removes temporaries that dead merges left in the output directory, and keeps those of live processes', async () => {
+    const sub = tempDir('autombw-stale-');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited and reaped: its pid names no process
+    const stale = path.join(sub, `old-merge.safetensors.tmp-${dead}`);
+    const live = path.join(sub, `running.safetensors.tmp-${process.pid}`);
+    const unrelated = path.join(sub, `notes.txt.tmp-${dead}`);
+    for (const f of [stale, live, unrelated]) writeFileSync(f, 'partial');
+    const report = await merge({ output: path.join(sub, 'new.safetensors') });
+    expect(report.removedTemporaries).toEqual([{ file: stale, pid: dead }]);
+    expect(readdirSync(sub).sort()).toEqual([path.basename(live), 'new.safetensors', path.basename(unrelated)].sort());
   });
 
   it('reports progress for every written tensor up to the full size', async () => {

@@ -41,7 +41,10 @@ Merge:
   --cache-dir DIR       where model hashes are cached (default: the user cache directory)
 
 The output's metadata records the recipe, the method, the input files' SHA-256 and,
-from a run, the run hash. The file appears only when complete.`,
+from a run, the run hash. The file appears only when complete.
+
+Exit codes: 0 written, 1 failed, 2 bad input, 130 interrupted (Ctrl-C or SIGTERM;
+the temporary file is removed).`,
 
   async run(argv) {
     const { values, positionals } = parseCommandArgs('merge', argv, {
@@ -121,10 +124,11 @@ from a run, the run hash. The file appears only when complete.`,
       if (p.tensorsDone === 1) bar?.start(p.tensorsTotal, 0, { key: '' });
       bar?.update(p.tensorsDone, { key: p.key.length > 48 ? `…${p.key.slice(-47)}` : p.key });
     };
-    // Ctrl-C stops between chunks and removes the temporary file instead of leaving it behind.
+    // Ctrl-C or SIGTERM stops between chunks and removes the temporary file instead of leaving it behind.
     const interrupt = new AbortController();
-    const onSigint = () => interrupt.abort();
-    process.once('SIGINT', onSigint);
+    const onSignal = () => interrupt.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     let report;
     try {
       report = await mergeCheckpoints({
@@ -148,9 +152,11 @@ from a run, the run hash. The file appears only when complete.`,
       return 130;
     } finally {
       bar?.stop();
-      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
     }
 
+    report.removedTemporaries.forEach((t) => console.error(`removed ${t.file}, left by process ${t.pid}, which no longer runs`));
     report.warnings.forEach((w) => console.error(`warning: ${w}`));
     const inputs = slots.map((s) => `${s.toUpperCase()} ${models[s]} [${autoV2(sha256[s]!)}]`).join(', ');
     console.log(`${report.output}: ${report.method}, preset ${report.preset}, ${report.dtype}, ${report.architecture}`);
