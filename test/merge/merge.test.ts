@@ -6,7 +6,8 @@ import { UserInputError } from '../../src/config/issues.js';
 import { mergeCheckpoints, type MergeCheckpointsOptions } from '../../src/merge/merge.js';
 import { readRecipeMetadata } from '../../src/merge/recipe-metadata.js';
 import { getPreset } from '../../src/space/presets.js';
-import { readTensors, writeTensors, writeTinyCheckpoint, type TinyTensor } from '../support/checkpoints.js';
+import { readTensors, tinyTensors, writeTensors, writeTinyCheckpoint, type TinyTensor } from '../support/checkpoints.js';
+import { writeSafetensors } from '../../src/merge/safetensors/writer.js';
 import { tempDir } from '../support/tmp.js';
 import { referenceBf16, referenceF16 } from './float-reference.js';
 
@@ -212,6 +213,17 @@ describe('refusals and safety', () => {
     const { message, left } = await refusal({ a: files.a, b: other });
     expect(message).toMatch(/^nothing to merge: no key of model A can be merged with model B; \d+ key\(s\) with different shapes were copied from model A: model\.diffusion_model\./);
     expect(left).toEqual([]);
+  });
+
+  it('cuts a hostile key name in the refusal to 80 characters with its length', async () => {
+    const withLongName = path.join(tempDir(), 'long-name.safetensors');
+    const name = `lora_${'x'.repeat(1_000_000)}`;
+    await writeSafetensors(withLongName, [...tinyTensors({ layout: 'sd1', seed: 'L' }), { name, dtype: 'F16', shape: [1], data: new Uint8Array(2) }]);
+    const other = path.join(tempDir(), 'other-shapes.safetensors');
+    await writeTinyCheckpoint(other, { layout: 'sd1', seed: 'S', maxDim: 4 });
+    const { message } = await refusal({ a: withLongName, b: other });
+    expect(message).toContain(`1 key(s) the preset does not know were copied from model A: ${name.slice(0, 80)}… (1000005 characters)`);
+    expect(message.length).toBeLessThan(400);
   });
 
   it('refuses a pickle input with an explanation', async () => {

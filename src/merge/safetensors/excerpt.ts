@@ -36,5 +36,14 @@ export function excerpt(value: unknown, max = EXCERPT_CHARS): string {
       emit('{');
     } else emit(v === undefined ? 'undefined' : JSON.stringify(v));
   }
+  return shortened(head, length, max);
+}
+
+/** Plain text from a file (a tensor name) for a message, cut like `excerpt` but not quoted. */
+export function clip(text: string, max = EXCERPT_CHARS): string {
+  return shortened(text, text.length, max);
+}
+
+function shortened(head: string, length: number, max: number): string {
   return printable(length > max ? `${head.slice(0, max)}… (${length} characters)` : head);
 }
