@@ -9,8 +9,9 @@ import { excerpt } from './excerpt.js';
  * (tensor.rs, `SafeTensors::read_metadata` and `Metadata::validate`): N ≤ 100,000,000; JSON as
  * serde_json reads it (leading and trailing JSON whitespace allowed, no byte order mark, no field
  * twice in a tensor entry); tensors cover the data section contiguously, without gaps or overlap;
- * each span equals shape × element size; the last tensor ends at the end of the file. Stricter than
- * the reference: a tensor name given twice is refused (serde keeps the last one silently).
+ * each span equals shape × element size; the last tensor ends at the end of the file. As the
+ * format's README requires, though the reference's maps keep the last value silently, no key may
+ * appear twice in the header or in `__metadata__`.
  */
 
 export interface TensorEntry {
@@ -138,13 +139,15 @@ function checkTensor(name: string, value: unknown, dataSize: number): TensorEntr
 }
 
 /**
- * JSON.parse keeps the last of duplicate keys silently. A tensor name given twice is ambiguous, and
- * the reference refuses a field given twice inside a tensor entry (serde's "duplicate field"), so
- * both are refused; `__metadata__` keys repeat as they may in the reference (the last one counts).
- * Runs on text JSON.parse accepted, without recursion: nesting may be arbitrarily deep.
+ * JSON.parse keeps the last of duplicate keys silently. The format's README disallows duplicate
+ * keys, and the reference refuses a field given twice inside a tensor entry (serde's "duplicate
+ * field"), so a key twice in the header, in a tensor entry or in `__metadata__` is refused (the
+ * reference's maps would keep the last tensor or metadata value of a name). Deeper objects are
+ * refused by their types anyway. Runs on text JSON.parse accepted, without recursion: nesting may
+ * be arbitrarily deep.
  */
 function checkDuplicateKeys(text: string): void {
-  // Open containers: the keys seen in the top-level object and in the tensor entry being read.
+  // Open containers; the header object and the objects directly in it collect their keys.
   const open: Array<{ keys?: Set<string>; owner?: string }> = [];
   const unchecked = {};
   let expectKey = false;
@@ -159,19 +162,19 @@ function checkDuplicateKeys(text: string): void {
       expectKey = false;
       const key = JSON.parse(text.slice(start, i + 1)) as string;
       if (frame.keys.has(key)) {
-        throw new FormatViolation(open.length === 1 ? `header has a duplicate entry ${excerpt(key)}` : `tensor ${excerpt(frame.owner)} has the field ${excerpt(key)} twice`);
+        const where = frame.owner === undefined ? 'header' : frame.owner === METADATA_KEY ? METADATA_KEY : `tensor ${excerpt(frame.owner)}`;
+        throw new FormatViolation(`${where} has the key ${excerpt(key)} twice`);
       }
       frame.keys.add(key);
       if (open.length === 1) lastTopKey = key;
     } else if (c === '{' || c === '[') {
-      const tensorEntry = c === '{' && open.length === 1 && lastTopKey !== METADATA_KEY;
-      open.push(c === '{' && open.length === 0 ? { keys: new Set() } : tensorEntry ? { keys: new Set(), owner: lastTopKey } : unchecked);
+      const collects = c === '{' && open.length <= 1;
+      open.push(collects ? { keys: new Set(), ...(open.length === 1 ? { owner: lastTopKey } : {}) } : unchecked);
       expectKey = c === '{';
     } else if (c === '}' || c === ']') {
       open.pop();
       expectKey = false;
-    }
-    else if (c === ',') expectKey = open[open.length - 1]?.keys !== undefined;
+    } else if (c === ',') expectKey = open[open.length - 1]?.keys !== undefined;
   }
 }
 
