@@ -45,7 +45,7 @@ export interface MergeCheckpointsOptions extends MergeSpec {
 
 export interface MergeReport {
   output: string;
-  architecture: Architecture;
+  architecture: Architecture | undefined;
   preset: string;
   method: string;
   dtype: OutputDtype;
@@ -85,8 +85,8 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
 
   const readers = await openAll(files);
   try {
-    const detection = checkArchitectures(readers, slots);
-    const preset = choosePreset(o.preset, detection, files[0]);
+    const { detection, file } = checkArchitectures(readers, slots, o.preset);
+    const preset = choosePreset(o.preset, detection, file);
     const [a, b, c] = readers;
     const plan = planMerge(preset, method, o.weights, { a: a.tensors, b: b.tensors, ...(c ? { c: c.tensors } : {}) });
     checkSomethingMerges(plan.notes, plan.actions, slots);
@@ -109,7 +109,7 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
     const count = (kind: KeyAction['kind']) => plan.actions.filter((x) => x.kind === kind).length;
     return {
       output: o.output,
-      architecture: detection.architecture,
+      architecture: detection?.architecture,
       preset: preset.id,
       method: method.id,
       dtype,
@@ -174,29 +174,35 @@ function recipeOf(o: MergeCheckpointsOptions, preset: BlockPreset, resolved: Res
 }
 
 /**
- * The architecture all inputs share. Every input must be a checkpoint of SD1, SD2 or SDXL with a
- * UNet, as `autombw blocks` recognizes them: anything else (a LoRA, a text encoder or VAE alone, a
- * model of another family) has no block keys in common with A, and the "merge" would be A re-encoded.
+ * The architecture all inputs share, and the file it was detected in. Every input needs a UNet and,
+ * as `autombw blocks` has it, a recognizable SD1, SD2 or SDXL layout unless a preset is named:
+ * anything else (a LoRA, a text encoder or VAE alone, a model of another family) has no block keys
+ * in common with A, and the "merge" would be A re-encoded.
  */
-function checkArchitectures(readers: readonly SafetensorsReader[], slots: readonly ModelSlot[]): Detection {
+function checkArchitectures(
+  readers: readonly SafetensorsReader[],
+  slots: readonly ModelSlot[],
+  preset: string | undefined,
+): { detection: Detection | undefined; file: string } {
   const detections = readers.map((r, i) => {
     const which = `${r.file} (model ${slots[i].toUpperCase()})`;
     const d = detectArchitecture(r.tensors);
-    if (!d) {
-      throw new UserInputError(`${which} is not an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${r.file}\` lists what it has)`);
+    if (!d && preset === undefined) {
+      throw new UserInputError(`${which} is not recognizable as an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${r.file}\` lists what it has; name a preset if it is one)`);
     }
     if (!r.tensors.some((t) => t.name.startsWith(UNET_PREFIX))) {
       throw new UserInputError(`${which} has no UNet (no ${UNET_PREFIX}* keys): a text encoder or VAE alone cannot be merged block by block`);
     }
     return d;
   });
-  const first = detections[0];
+  const known = detections.findIndex((d) => d !== undefined);
   detections.forEach((d, i) => {
-    if (d.architecture !== first.architecture) {
-      throw new UserInputError(`cannot merge ${readers[0].file} (${first.architecture}) with ${readers[i].file} (${d.architecture}): different architectures`);
+    const first = detections[known]!;
+    if (d && d.architecture !== first.architecture) {
+      throw new UserInputError(`cannot merge ${readers[known].file} (${first.architecture}) with ${readers[i].file} (${d.architecture}): different architectures`);
     }
   });
-  return first;
+  return known < 0 ? { detection: undefined, file: readers[0].file } : { detection: detections[known], file: readers[known].file };
 }
 
 /** A merge in which no key merges writes model A re-encoded under a new name: refused, with the causes. */

@@ -181,21 +181,33 @@ describe('refusals and safety', () => {
   });
 
   /** Merges `models` into a fresh directory; returns the refusal and what the directory holds afterwards. */
-  async function refusal(models: MergeCheckpointsOptions['models']): Promise<{ message: string; left: string[] }> {
+  async function refusal(models: MergeCheckpointsOptions['models'], options: Partial<MergeCheckpointsOptions> = {}): Promise<{ message: string; left: string[] }> {
     const sub = tempDir('autombw-refused-');
-    const error = await merge({ models, output: path.join(sub, 'out.safetensors') }).catch((e: unknown) => e);
+    const error = await merge({ models, output: path.join(sub, 'out.safetensors'), ...options }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserInputError);
     return { message: (error as Error).message, left: readdirSync(sub) };
   }
 
-  it.each(['a', 'b'] as const)('refuses model %s when it is no Stable Diffusion checkpoint (a LoRA), writing nothing', async (slot) => {
-    const lora = path.join(tempDir(), 'lora.safetensors');
-    await writeTensors(lora, [
+  async function lora(): Promise<string> {
+    const file = path.join(tempDir(), 'lora.safetensors');
+    await writeTensors(file, [
       { name: 'lora_unet_input_blocks_1_1_proj_in.lora_down.weight', dtype: 'F16', shape: [2, 2], values: [1, 2, 3, 4] },
       { name: 'lora_unet_input_blocks_1_1_proj_in.lora_up.weight', dtype: 'F16', shape: [2, 2], values: [1, 2, 3, 4] },
     ]);
-    const { message, left } = await refusal({ ...files, [slot]: lora });
-    expect(message).toBe(`${lora} (model ${slot.toUpperCase()}) is not an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${lora}\` lists what it has)`);
+    return file;
+  }
+
+  it.each(['a', 'b'] as const)('refuses model %s when it is no Stable Diffusion checkpoint (a LoRA), writing nothing', async (slot) => {
+    const file = await lora();
+    const { message, left } = await refusal({ ...files, [slot]: file });
+    expect(message).toBe(`${file} (model ${slot.toUpperCase()}) is not recognizable as an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${file}\` lists what it has; name a preset if it is one)`);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a LoRA as model B under a named preset too, as it has no UNet', async () => {
+    const file = await lora();
+    const { message, left } = await refusal({ a: files.a, b: file }, { preset: 'sd1-27' });
+    expect(message).toBe(`${file} (model B) has no UNet (no model.diffusion_model.* keys): a text encoder or VAE alone cannot be merged block by block`);
     expect(left).toEqual([]);
   });
 

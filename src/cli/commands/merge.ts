@@ -159,7 +159,7 @@ the temporary file is removed).`,
     report.removedTemporaries.forEach((t) => console.error(`removed ${t.file}, left by process ${t.pid}, which no longer runs`));
     report.warnings.forEach((w) => console.error(`warning: ${w}`));
     const inputs = slots.map((s) => `${s.toUpperCase()} ${models[s]} [${autoV2(sha256[s]!)}]`).join(', ');
-    console.log(`${report.output}: ${report.method}, preset ${report.preset}, ${report.dtype}, ${report.architecture}`);
+    console.log(`${report.output}: ${report.method}, preset ${report.preset}, ${report.dtype}, ${report.architecture ?? 'unknown architecture'}`);
     console.log(`  from ${inputs}`);
     console.log(`  ${report.tensors} tensors (${report.merged} merged, ${report.copied} copied from A; ${report.dropped} dropped), ${(report.bytes / 1e9).toFixed(2)} GB in ${report.seconds.toFixed(1)} s`);
     return 0;
