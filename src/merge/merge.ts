@@ -9,7 +9,7 @@ import { elementStep, type LoopOutput } from './element-loop.js';
 import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
 import { recipeMetadata, type MergeRecipe } from './recipe-metadata.js';
 import { openAll, type SafetensorsReader } from './safetensors/reader.js';
-import { SafetensorsWriter, type TensorSpec } from './safetensors/writer.js';
+import { SafetensorsWriter, type StaleTemporary, type TensorSpec } from './safetensors/writer.js';
 import { mergeRng, resolveSpec, tensorJob, type MergeSpec, type ResolvedSpec } from './spec.js';
 import { TensorPipe } from './tensor-pipe.js';
 
@@ -59,9 +59,12 @@ export interface MergeReport {
   notes: PlanNotes;
   warnings: string[];
   metadata: Record<string, string>;
+  /** Temporary files that merges killed outright had left in the output's directory, removed. */
+  removedTemporaries: readonly StaleTemporary[];
 }
 
 const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+const UNET_PREFIX = 'model.diffusion_model.';
 
 /**
  * Merges checkpoint files into `output`, streaming: tensors are read chunk by chunk with
@@ -82,10 +85,11 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
 
   const readers = await openAll(files);
   try {
-    const detection = checkArchitectures(readers);
-    const preset = choosePreset(o.preset, detection, files[0]);
+    const { detection, file } = checkArchitectures(readers, slots, o.preset);
+    const preset = choosePreset(o.preset, detection, file);
     const [a, b, c] = readers;
     const plan = planMerge(preset, method, o.weights, { a: a.tensors, b: b.tensors, ...(c ? { c: c.tensors } : {}) });
+    checkSomethingMerges(plan.notes, plan.actions, slots);
     const written = plan.actions.filter((x): x is Exclude<KeyAction, { kind: 'drop' }> => x.kind !== 'drop');
     const metadata = { format: 'pt', ...recipeMetadata(recipeOf(o, preset, resolved, dtype, slots)), ...o.metadata };
     const outDtype = storageDtype(dtype);
@@ -118,6 +122,7 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
       notes: plan.notes,
       warnings: describeNotes(plan.notes),
       metadata,
+      removedTemporaries: writer.removedStale,
     };
   } finally {
     await Promise.all(readers.map((r) => r.close()));
@@ -168,17 +173,45 @@ function recipeOf(o: MergeCheckpointsOptions, preset: BlockPreset, resolved: Res
   };
 }
 
-/** The architecture all inputs share; models of different architectures cannot be merged. */
-function checkArchitectures(readers: readonly SafetensorsReader[]): Detection | undefined {
-  const detections = readers.map((r) => detectArchitecture(r.tensors));
-  const first = detections[0];
-  readers.forEach((r, i) => {
-    const d = detections[i];
-    if (first && d && d.architecture !== first.architecture) {
-      throw new UserInputError(`cannot merge ${readers[0].file} (${first.architecture}) with ${r.file} (${d.architecture}): different architectures`);
+/**
+ * The architecture all inputs share, and the file it was detected in. Every input needs a UNet and,
+ * as `autombw blocks` has it, a recognizable SD1, SD2 or SDXL layout unless a preset is named:
+ * anything else (a LoRA, a text encoder or VAE alone, a model of another family) has no block keys
+ * in common with A, and the "merge" would be A re-encoded.
+ */
+function checkArchitectures(
+  readers: readonly SafetensorsReader[],
+  slots: readonly ModelSlot[],
+  preset: string | undefined,
+): { detection: Detection | undefined; file: string } {
+  const detections = readers.map((r, i) => {
+    const which = `${r.file} (model ${slots[i].toUpperCase()})`;
+    const d = detectArchitecture(r.tensors);
+    if (!d && preset === undefined) {
+      throw new UserInputError(`${which} is not recognizable as an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${r.file}\` lists what it has; name a preset if it is one)`);
+    }
+    if (!r.tensors.some((t) => t.name.startsWith(UNET_PREFIX))) {
+      throw new UserInputError(`${which} has no UNet (no ${UNET_PREFIX}* keys): a text encoder or VAE alone cannot be merged block by block`);
+    }
+    return d;
+  });
+  const known = detections.findIndex((d) => d !== undefined);
+  detections.forEach((d, i) => {
+    const first = detections[known]!;
+    if (d && d.architecture !== first.architecture) {
+      throw new UserInputError(`cannot merge ${readers[known].file} (${first.architecture}) with ${readers[i].file} (${d.architecture}): different architectures`);
     }
   });
-  return first ?? detections.find((d) => d !== undefined);
+  return known < 0 ? { detection: undefined, file: readers[0].file } : { detection: detections[known], file: readers[known].file };
+}
+
+/** A merge in which no key merges writes model A re-encoded under a new name: refused, with the causes. */
+function checkSomethingMerges(notes: PlanNotes, actions: readonly KeyAction[], slots: readonly ModelSlot[]): void {
+  if (actions.some((x) => x.kind === 'merge')) return;
+  const others = slots.slice(1).map((s) => s.toUpperCase()).join(' and ');
+  const causes = describeNotes(notes);
+  const message = `nothing to merge: no key of model A can be merged with model ${others}${causes.length ? `; ${causes[0]}` : ''}`;
+  throw new UserInputError(message, [message, ...causes.slice(1)]);
 }
 
 async function checkOutput(output: string, inputs: readonly string[], overwrite: boolean): Promise<void> {

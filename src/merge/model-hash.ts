@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { UserInputError } from '../config/issues.js';
 import { isPlainObject } from '../util/json.js';
 import { sha256File } from '../util/sha256.js';
 
@@ -31,6 +32,8 @@ export function defaultCacheDir(): string {
 export async function modelSha256(file: string, options: { cacheDir?: string } = {}): Promise<string> {
   const absolute = path.resolve(file);
   const info = await stat(absolute);
+  // Reading a directory fails deep in a stream with a bare EISDIR; the path is what the user needs to fix.
+  if (!info.isFile()) throw new UserInputError(`${file} ${info.isDirectory() ? 'is a directory' : 'is not a regular file'}, not a model file`);
   const cacheFile = path.join(options.cacheDir ?? defaultCacheDir(), CACHE_FILE);
   const cached = (await readCache(cacheFile))[absolute];
   if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.sha256;

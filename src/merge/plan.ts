@@ -3,6 +3,7 @@ import type { BlockPreset } from '../space/presets.js';
 import { closest } from '../util/suggest.js';
 import { isFloatDtype, type Dtype } from './dtype.js';
 import type { MergeMethod } from './methods/types.js';
+import { clip } from './safetensors/excerpt.js';
 
 export interface KeyInfo {
   readonly name: string;
@@ -104,7 +105,7 @@ export function planMerge(
 /** Human-readable warnings for the notes that change the result (empty when the merge was clean). */
 export function describeNotes(notes: PlanNotes): string[] {
   const lines: string[] = [];
-  const list = (keys: string[]) => keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, … (${keys.length} in all)` : '');
+  const list = (keys: string[]) => keys.slice(0, 5).map((k) => clip(k)).join(', ') + (keys.length > 5 ? `, … (${keys.length} in all)` : '');
   if (notes.unmatched.length) lines.push(`${notes.unmatched.length} key(s) the preset does not know were copied from model A: ${list(notes.unmatched)}`);
   if (notes.missingInOthers.length) lines.push(`${notes.missingInOthers.length} key(s) missing in model B or C were copied from model A: ${list(notes.missingInOthers)}`);
   if (notes.shapeMismatch.length) lines.push(`${notes.shapeMismatch.length} key(s) with different shapes were copied from model A: ${list(notes.shapeMismatch)}`);

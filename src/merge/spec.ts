@@ -34,6 +34,12 @@ export function resolveSpec(spec: MergeSpec): ResolvedSpec {
   if (!(options.density > 0 && options.density <= 1)) throw new UserInputError(`TIES density must be in (0, 1], got ${options.density}`);
   if (!(options.dropRate >= 0 && options.dropRate < 1)) throw new UserInputError(`DARE drop rate must be in [0, 1), got ${options.dropRate}`);
   const seed = spec.seed ?? 0;
+  // The seed is recorded in the output's metadata and read back to reproduce the merge: a fraction,
+  // a negative number or one past 2^53 − 1 (where neighbouring integers share a double) would not
+  // come back as the seed the config schema allows.
+  if (typeof seed === 'number' && !(Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new UserInputError(`merge seed must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} (2^53 − 1), got ${seed}`);
+  }
   const used = Object.fromEntries(method.uses.map((k) => [k, options[k]])) as Partial<MethodOptions>;
   return {
     method,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { blocksCommand } from '../../src/cli/commands/blocks.js';
+import { main } from '../../src/cli/main.js';
 import { mergeCommand, parseWeightsArgument } from '../../src/cli/commands/merge.js';
 import { UserInputError } from '../../src/config/issues.js';
 import { readRecipeMetadata } from '../../src/merge/recipe-metadata.js';
@@ -112,6 +113,29 @@ describe('autombw merge', () => {
   it('needs model C for methods that use a base', async () => {
     await expect(mergeCommand.run(['--a', a, '--b', b, '--method', 'ties', '--weights', sd1_26.map(() => '1').join(','), '-o', path.join(dir, 't.safetensors')]))
       .rejects.toThrow(/method ties needs the base model C/);
+  });
+
+  it.each(['1.5', '1e3', '0x10', '', '9007199254740993'])('refuses --seed %s before hashing any model', async (seed) => {
+    const args = ['--a', a, '--b', b, '--c', c, '--method', 'dare', '--seed', seed, '--weights', sd1_26.map(() => '1').join(','), '-o', path.join(dir, 'seed.safetensors'), '--cache-dir', path.join(dir, 'seed-cache')];
+    await expect(mergeCommand.run(args)).rejects.toThrow(`--seed: "${seed}" is not an integer from 0 to 9007199254740991 (2^53 − 1)`);
+    expect(existsSync(path.join(dir, 'seed-cache'))).toBe(false);
+  });
+
+  it('says plainly that a model path is a directory', async () => {
+    const folder = path.join(dir, 'a-folder.safetensors');
+    mkdirSync(folder);
+    await expect(mergeCommand.run(['--a', folder, '--b', b, '--weights', sd1_26.map(() => '1').join(','), '-o', path.join(dir, 'd.safetensors'), ...cacheArgs()]))
+      .rejects.toThrow(`${folder} is a directory, not a model file (model A)`);
+  });
+
+  it('exits 2 and leaves no output when nothing merges (B is a text encoder alone)', async () => {
+    const { err } = capture();
+    const encoder = path.join(dir, 'models', 'encoder-only.safetensors');
+    await writeTinyCheckpoint(encoder, { layout: 'sd1', seed: 5, maxDim: 2, include: (k) => k.startsWith('cond_stage_model.') });
+    const output = path.join(dir, 'nothing.safetensors');
+    expect(await main(['merge', '--a', a, '--b', encoder, '--weights', sd1_26.map(() => '0.5').join(','), '-o', output, ...cacheArgs()])).toBe(2);
+    expect(err.join('\n')).toContain(`${encoder} (model B) has no UNet`);
+    expect(existsSync(output)).toBe(false);
   });
 
   it('names a missing model file', async () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,8 @@ import { UserInputError } from '../../src/config/issues.js';
 import { mergeCheckpoints, type MergeCheckpointsOptions } from '../../src/merge/merge.js';
 import { readRecipeMetadata } from '../../src/merge/recipe-metadata.js';
 import { getPreset } from '../../src/space/presets.js';
-import { readTensors, writeTinyCheckpoint, type TinyTensor } from '../support/checkpoints.js';
+import { readTensors, tinyTensors, writeTensors, writeTinyCheckpoint, type TinyTensor } from '../support/checkpoints.js';
+import { writeSafetensors } from '../../src/merge/safetensors/writer.js';
 import { tempDir } from '../support/tmp.js';
 import { referenceBf16, referenceF16 } from './float-reference.js';
 
@@ -178,6 +180,64 @@ describe('refusals and safety', () => {
     expect(error.message).toMatch(/a\.safetensors \(sd1\) with .*xl\.safetensors \(sdxl\): different architectures/);
   });
 
+  /** Merges `models` into a fresh directory; returns the refusal and what the directory holds afterwards. */
+  async function refusal(models: MergeCheckpointsOptions['models'], options: Partial<MergeCheckpointsOptions> = {}): Promise<{ message: string; left: string[] }> {
+    const sub = tempDir('autombw-refused-');
+    const error = await merge({ models, output: path.join(sub, 'out.safetensors'), ...options }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserInputError);
+    return { message: (error as Error).message, left: readdirSync(sub) };
+  }
+
+  async function lora(): Promise<string> {
+    const file = path.join(tempDir(), 'lora.safetensors');
+    await writeTensors(file, [
+      { name: 'lora_unet_input_blocks_1_1_proj_in.lora_down.weight', dtype: 'F16', shape: [2, 2], values: [1, 2, 3, 4] },
+      { name: 'lora_unet_input_blocks_1_1_proj_in.lora_up.weight', dtype: 'F16', shape: [2, 2], values: [1, 2, 3, 4] },
+    ]);
+    return file;
+  }
+
+  it.each(['a', 'b'] as const)('refuses model %s when it is no Stable Diffusion checkpoint (a LoRA), writing nothing', async (slot) => {
+    const file = await lora();
+    const { message, left } = await refusal({ ...files, [slot]: file });
+    expect(message).toBe(`${file} (model ${slot.toUpperCase()}) is not recognizable as an SD1, SD2 or SDXL checkpoint: it has none of their text encoder or UNet keys (\`autombw blocks ${file}\` lists what it has; name a preset if it is one)`);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a LoRA as model B under a named preset too, as it has no UNet', async () => {
+    const file = await lora();
+    const { message, left } = await refusal({ a: files.a, b: file }, { preset: 'sd1-27' });
+    expect(message).toBe(`${file} (model B) has no UNet (no model.diffusion_model.* keys): a text encoder or VAE alone cannot be merged block by block`);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses model B when it is a text encoder without a UNet', async () => {
+    const encoder = path.join(tempDir(), 'text-encoder.safetensors');
+    await writeTinyCheckpoint(encoder, { layout: 'sd1', seed: 'T', include: (k) => k.startsWith('cond_stage_model.') });
+    const { message, left } = await refusal({ a: files.a, b: encoder });
+    expect(message).toBe(`${encoder} (model B) has no UNet (no model.diffusion_model.* keys): a text encoder or VAE alone cannot be merged block by block`);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a merge in which every block key differs in shape, saying why, and writes nothing', async () => {
+    const other = path.join(tempDir(), 'other-shapes.safetensors');
+    await writeTinyCheckpoint(other, { layout: 'sd1', seed: 'S', maxDim: 4 });
+    const { message, left } = await refusal({ a: files.a, b: other });
+    expect(message).toMatch(/^nothing to merge: no key of model A can be merged with model B; \d+ key\(s\) with different shapes were copied from model A: model\.diffusion_model\./);
+    expect(left).toEqual([]);
+  });
+
+  it('cuts a hostile key name in the refusal to 80 characters with its length', async () => {
+    const withLongName = path.join(tempDir(), 'long-name.safetensors');
+    const name = `lora_${'x'.repeat(1_000_000)}`;
+    await writeSafetensors(withLongName, [...tinyTensors({ layout: 'sd1', seed: 'L' }), { name, dtype: 'F16', shape: [1], data: new Uint8Array(2) }]);
+    const other = path.join(tempDir(), 'other-shapes.safetensors');
+    await writeTinyCheckpoint(other, { layout: 'sd1', seed: 'S', maxDim: 4 });
+    const { message } = await refusal({ a: withLongName, b: other });
+    expect(message).toContain(`1 key(s) the preset does not know were copied from model A: ${name.slice(0, 80)}… (1000005 characters)`);
+    expect(message.length).toBeLessThan(400);
+  });
+
   it('refuses a pickle input with an explanation', async () => {
     const ckpt = path.join(dir, 'old.ckpt');
     writeFileSync(ckpt, 'PK\x03\x04');
@@ -196,6 +256,18 @@ describe('refusals and safety', () => {
     });
     await expect(run).rejects.toThrow();
     expect(readdirSync(sub)).toEqual([]);
+  });
+
+  it('removes temporaries that dead merges left in the output directory, and keeps those of live processes', async () => {
+    const sub = tempDir('autombw-stale-');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited and reaped: its pid names no process
+    const stale = path.join(sub, `old-merge.safetensors.tmp-${dead}`);
+    const live = path.join(sub, `running.safetensors.tmp-${process.pid}`);
+    const unrelated = path.join(sub, `notes.txt.tmp-${dead}`);
+    for (const f of [stale, live, unrelated]) writeFileSync(f, 'partial');
+    const report = await merge({ output: path.join(sub, 'new.safetensors') });
+    expect(report.removedTemporaries).toEqual([{ file: stale, pid: dead }]);
+    expect(readdirSync(sub).sort()).toEqual([path.basename(live), 'new.safetensors', path.basename(unrelated)].sort());
   });
 
   it('reports progress for every written tensor up to the full size', async () => {

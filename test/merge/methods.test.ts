@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/config/issues.js';
 import { mergeTensors, type FloatTensor } from '../../src/merge/memory.js';
-import { magnitudeThreshold } from '../../src/merge/methods/ties.js';
+import { keepCount, magnitudeThreshold } from '../../src/merge/methods/ties.js';
 import { getPreset } from '../../src/space/presets.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -65,10 +65,13 @@ describe('add difference', () => {
   });
 });
 
+/** ⌈density·n⌉ in decimal: the density in millionths, an integer ceiling division. */
+const decimalCeil = (density: number, n: number) => Math.floor((Math.round(density * 1e6) * n + 999_999) / 1e6);
+
 /** TIES as the paper states it, with a sort for the top-k (the engine uses a radix select). */
 function referenceTies(a: number[], b: number[], c: number[], alpha: number, density: number): number[] {
   const n = a.length;
-  const k = Math.ceil(density * n);
+  const k = decimalCeil(density, n);
   const trim = (tau: number[]) => {
     const threshold = [...tau].map(Math.abs).sort((x, y) => y - x)[k - 1];
     return tau.map((t) => (Math.abs(t) >= threshold ? t : 0));
@@ -101,6 +104,22 @@ describe('TIES', () => {
     });
     // signs: (2,4)→mean 3; (3,−1) elect + → 3; (−1,−3) → −2; (1,−1) sum 0 → 0
     expect(values(tensors, key)).toEqual([3, 3, -2, 0]);
+  });
+
+  it('keeps ⌈density·n⌉ entries counted in decimal: 7 of 100 at density 0.07, although 0.07·100 is 7.000000000000001 in doubles', () => {
+    const model = (v: number[]) => new Map([[K_OUT05, { shape: [v.length], data: Float32Array.from(v) }]]);
+    const zeros = Array.from({ length: 100 }, () => 0);
+    const { tensors } = mergeTensors({
+      models: { a: model(zeros.map((_, i) => i + 1)), b: model(zeros), c: model(zeros) },
+      method: 'ties', weights: weights(1), preset: 'sd1-27', options: { density: 0.07 },
+    });
+    expect(values(tensors, K_OUT05).filter((x) => x !== 0)).toEqual([94, 95, 96, 97, 98, 99, 100]);
+  });
+
+  it('rounds every product of a two-decimal density and a size up to the decimal ceiling', () => {
+    for (let percent = 1; percent <= 100; percent++) {
+      for (const n of [1, 3, 7, 100, 300, 1000, 4096, 1280 * 640 * 3 * 3]) expect(keepCount(percent / 100, n)).toBe(decimalCeil(percent / 100, n));
+    }
   });
 
   it('finds the k-th largest magnitude like a sort does, duplicates and signs included', () => {
@@ -160,6 +179,10 @@ describe('DARE', () => {
     expect(values(dare(11, 0.5, reordered), K_OUT05)).toEqual(reference);
     expect(values(mergeTensors({ models: { a: fewer, b: B, c: C }, method: 'dare', weights: W, preset: 'sd1-27', seed: 11 }).tensors, K_OUT05)).toEqual(reference);
     expect(values(dare(12, 0.5), K_OUT05)).not.toEqual(reference);
+  });
+
+  it.each([1.5, -1, 2 ** 53, 2 ** 64])('refuses the seed %s: a config cannot give it, or the recorded recipe would not read back as the seed used', (seed) => {
+    expect(() => dare(seed, 0.5)).toThrow(/merge seed must be an integer from 0 to 9007199254740991/);
   });
 });
 

@@ -57,6 +57,21 @@ describe('safetensors reader: the format as specified', () => {
     expect(metadata).toEqual({ format: 'pt', note: '{"json": "inside"}' });
   });
 
+  it('reads a header padded with JSON whitespace on both sides (the reference test vector "\\t\\n{}\\r ")', async () => {
+    const dir = tempDir();
+    const reader = await SafetensorsReader.open(rawFile(dir, 'padded.safetensors', '\t\n{}\r '));
+    expect(reader.tensors).toEqual([]);
+    await reader.close();
+  });
+
+  it('reads "__metadata__": null as no metadata, as the reference reads its optional map', async () => {
+    const dir = tempDir();
+    const file = rawFile(dir, 'null-meta.safetensors', { __metadata__: null, t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([5]));
+    const { tensors, metadata } = await readTensors(file);
+    expect(metadata).toEqual({});
+    expect(tensors.get('t')!.values).toEqual([5]);
+  });
+
   it('reads part of a tensor at an offset without reading the rest', async () => {
     const dir = tempDir();
     const file = rawFile(dir, 'part.safetensors', { t: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32([1, 2, 3, 4]));
@@ -130,7 +145,9 @@ describe('safetensors reader: malformed files are rejected naming the file and t
     ['a header length past the end of the file', (d) => rawFile(d, 'm.safetensors', good, f32([1, 2]), 5000n), /runs past the end/],
     ['a header too short for a JSON object', (d) => rawFile(d, 'm.safetensors', '{', new Uint8Array(0), 1n), /too small to hold a JSON object/],
     ['a header that is not UTF-8', (d) => rawFile(d, 'm.safetensors', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), /not valid UTF-8/],
-    ['a header not starting with {', (d) => rawFile(d, 'm.safetensors', ' {}', new Uint8Array(0)), /does not start with "\{"/],
+    ['a header not starting with {', (d) => rawFile(d, 'm.safetensors', '[{}]', new Uint8Array(0)), /does not start with "\{"/],
+    ['a header after a no-break space, which is not JSON whitespace', (d) => rawFile(d, 'm.safetensors', '\u00a0{}', new Uint8Array(0)), /does not start with "\{"/],
+    ['a header starting with a byte order mark', (d) => rawFile(d, 'm.safetensors', `\uFEFF${JSON.stringify(good)}`, f32([1, 2])), /byte order mark/],
     ['a header that is not JSON', (d) => rawFile(d, 'm.safetensors', '{"t": ', new Uint8Array(0)), /not valid JSON/],
     ['metadata that is not an object', (d) => rawFile(d, 'm.safetensors', { ...good, __metadata__: ['x'] }, f32([1, 2])), /__metadata__ is not an object of strings/],
     ['a metadata value that is not a string', (d) => rawFile(d, 'm.safetensors', { ...good, __metadata__: { n: 1 } }, f32([1, 2])), /__metadata__ value "n" is not a string/],
@@ -147,11 +164,15 @@ describe('safetensors reader: malformed files are rejected naming the file and t
     ['a gap between tensors', (d) => rawFile(d, 'm.safetensors', { t: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32([1, 2])), /gap in the data section before tensor "t"/],
     ['overlapping tensors', (d) => rawFile(d, 'm.safetensors', { t: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, u: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32([1, 2])), /tensor "u" overlaps the previous tensor/],
     ['bytes after the last tensor', (d) => rawFile(d, 'm.safetensors', good, f32([1, 2, 3])), /4 bytes after the last tensor/],
-    ['a duplicate tensor name', (d) => rawFile(d, 'm.safetensors', '{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', f32([1])), /duplicate entry "t"/],
+    ['a field given twice in a tensor entry', (d) => rawFile(d, 'm.safetensors', '{"t":{"dtype":"F32","shape":[2],"dtype":"F16","data_offsets":[0,8]}}', f32([1, 2])), /tensor "t" has the key "dtype" twice/],
+    ['a metadata key given twice', (d) => rawFile(d, 'm.safetensors', `{"__metadata__":{"k":"first","k":"last"},${JSON.stringify(good).slice(1)}`, f32([1, 2])), /__metadata__ has the key "k" twice/],
+    ['a dtype nested 5000 arrays deep', (d) => rawFile(d, 'm.safetensors', `{"t":{"dtype":${'['.repeat(5000)}${']'.repeat(5000)},"shape":[2],"data_offsets":[0,8]}}`, f32([1, 2])), /tensor "t" has unknown dtype \[\[\[.*… \(10000 characters\)/],
+    ['a shape nested 5000 objects deep', (d) => rawFile(d, 'm.safetensors', `{"t":{"dtype":"F32","shape":${'{"a":'.repeat(5000)}0${'}'.repeat(5000)},"data_offsets":[0,8]}}`, f32([1, 2])), /tensor "t" has an invalid shape \{"a":\{.*… \(30001 characters\)/],
+    ['a duplicate tensor name', (d) => rawFile(d, 'm.safetensors', '{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', f32([1])), /header has the key "t" twice/],
     ['a .ckpt file', (d) => rawFile(d, 'm.ckpt', good, f32([1, 2])), /PyTorch pickle checkpoint.*Convert it to \.safetensors/],
     ['a zip pickle renamed to .safetensors', (d) => (writeFileSync(path.join(d, 'm.safetensors'), Buffer.from('PK\x03\x04archive/data.pkl......', 'latin1')), path.join(d, 'm.safetensors')), /PyTorch pickle checkpoint/],
     ['a missing file', (d) => path.join(d, 'nothing.safetensors'), /nothing\.safetensors: no such file/],
-    ['a directory', (d) => (mkdirSync(path.join(d, 'dir.safetensors')), path.join(d, 'dir.safetensors')), /not a regular file/],
+    ['a directory', (d) => (mkdirSync(path.join(d, 'dir.safetensors')), path.join(d, 'dir.safetensors')), /dir\.safetensors is a directory, not a safetensors file/],
   ];
 
   it.each(cases)('%s', async (_label, make, rule) => {
@@ -162,4 +183,13 @@ describe('safetensors reader: malformed files are rejected naming the file and t
     expect(message).toMatch(rule);
   });
 
+  it('quotes at most 80 characters of a hostile value, with its full length', async () => {
+    const dir = tempDir();
+    const dtype = 'x'.repeat(5_000_000);
+    const name = `model.diffusion_model.${'n'.repeat(1_000_000)}`;
+    const file = rawFile(dir, 'm.safetensors', { [name]: { dtype, shape: [2], data_offsets: [0, 8] } }, f32([1, 2]));
+    const message = await rejection(file);
+    expect(message).toContain(`tensor "${name.slice(0, 79)}… (1000024 characters) has unknown dtype "${'x'.repeat(79)}… (5000002 characters);`);
+    expect(message.length).toBeLessThan(file.length + 400);
+  });
 });

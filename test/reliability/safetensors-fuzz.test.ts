@@ -54,10 +54,13 @@ function validFile(rng: Rng): Buffer {
 const HOSTILE_VALUES: unknown[] = [
   -1, 0, 1, 7, 1.5, -0.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 2 ** 64, 1e308, -1e308,
   '', 'F32', 'F64', '__proto__', '0', null, true, false, {}, [], [[]], [1, 2, 3], [-1], [0, -1], [1e300, 1e300],
-  [2 ** 31, 2 ** 31, 2 ** 31], Array.from({ length: 2000 }, () => 1), { dtype: 'F32' }, 'x'.repeat(5000),
+  [2 ** 31, 2 ** 31, 2 ** 31], Array.from({ length: 2000 }, () => 1), { dtype: 'F32' }, 'x'.repeat(5000), 'x'.repeat(1_000_000),
 ];
 
 const FIELDS = ['dtype', 'shape', 'data_offsets'] as const;
+
+/** Characters a refusal may add to the file's name: the rule and at most two quoted excerpts. */
+const MESSAGE_ALLOWANCE = 600;
 
 type Mutation = (file: Buffer, rng: Rng) => Buffer;
 
@@ -112,9 +115,25 @@ const STRUCTURAL: Record<string, Mutation> = {
     return first ? withHeader(file, `{${first[1]},${text.slice(1)}`) : file;
   },
   'deeply nested JSON': (file, rng) => {
-    const depth = pick(rng, [100, 10_000, 200_000]);
-    return withHeader(file, `{"t":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    const depth = pick(rng, [100, 5000, 10_000, 200_000]);
+    const [open, close] = pick(rng, [['[', ']'], ['{"a":', '}']]);
+    const nested = `${open.repeat(depth)}0${close.repeat(depth)}`;
+    const json = JSON.parse(file.toString('utf8', 8, 8 + headerLength(file)));
+    const names = Object.keys(json).filter((k) => k !== '__metadata__');
+    const marker = 'nested-value-goes-here';
+    // As a tensor entry, as a field of one (which messages quote), or as the metadata.
+    const place = rng.int(3);
+    if (place === 0) json.t = marker;
+    else if (place === 1) json[pick(rng, names)][pick(rng, FIELDS)] = marker;
+    else json.__metadata__ = marker;
+    return withHeader(file, JSON.stringify(json).replace(JSON.stringify(marker), nested));
   },
+  'a field given twice in a tensor entry': (file, rng) => {
+    const text = file.toString('utf8', 8, 8 + headerLength(file)).trimEnd();
+    const field = pick(rng, FIELDS);
+    return withHeader(file, text.replace(`"${field}":`, `"${field}":${JSON.stringify(pick(rng, HOSTILE_VALUES))},"${field}":`));
+  },
+  'a byte order mark before the header': (file) => withHeader(file, `\uFEFF${file.toString('utf8', 8, 8 + headerLength(file))}`),
 };
 
 /** Damage to the bytes: lengths, bit flips, cuts, as a bad download or a hostile file has them. */
@@ -172,6 +191,8 @@ async function exercise(file: string, bytes: Buffer): Promise<Outcome> {
   } catch (e) {
     if (!(e instanceof UserInputError)) throw new Error(`a mutated file crashed the reader: ${(e as Error).stack}`);
     expect(e.message).toContain(file);
+    // Hostile values are quoted in part: a message stays short whatever the header holds.
+    expect(e.message.length).toBeLessThan(file.length + MESSAGE_ALLOWANCE);
   }
   for (const r of io.reads) {
     expect(r.buffer).toBeLessThanOrEqual(bytes.length); // no allocation sized by a claim the file cannot back

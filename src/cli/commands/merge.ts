@@ -35,13 +35,16 @@ Merge:
   --dtype D             ${OUTPUT_DTYPES.join(', ')} for every float tensor (default f16)
   --density X           ties: fraction of each task vector kept (default ${DEFAULT_METHOD_OPTIONS.density})
   --drop P              dare: drop probability (default ${DEFAULT_METHOD_OPTIONS.dropRate})
-  --seed N              dare: random seed (default 0)
+  --seed N              dare: random seed, an integer from 0 to 2^53 − 1 (default 0)
   -o, --output FILE     the merged checkpoint (.safetensors); never one of the inputs
   --force               replace an existing output file
   --cache-dir DIR       where model hashes are cached (default: the user cache directory)
 
 The output's metadata records the recipe, the method, the input files' SHA-256 and,
-from a run, the run hash. The file appears only when complete.`,
+from a run, the run hash. The file appears only when complete.
+
+Exit codes: 0 written, 1 failed, 2 bad input, 130 interrupted (Ctrl-C or SIGTERM;
+the temporary file is removed).`,
 
   async run(argv) {
     const { values, positionals } = parseCommandArgs('merge', argv, {
@@ -97,13 +100,22 @@ from a run, the run hash. The file appears only when complete.`,
     const dtype = values.dtype ?? 'f16';
     if (!OUTPUT_DTYPES.includes(dtype as OutputDtype)) throw new UserInputError(`autombw merge: --dtype must be one of ${OUTPUT_DTYPES.join(', ')}, got "${dtype}"`);
 
+    // Parsed before hashing, which takes minutes on large checkpoints.
+    const seed = values.seed !== undefined ? parseSeed(values.seed) : fromRun?.seed;
+    const options = {
+      density: values.density !== undefined ? parseNumber('--density', values.density) : fromRun?.options.density,
+      dropRate: values.drop !== undefined ? parseNumber('--drop', values.drop) : fromRun?.options.dropRate,
+    };
+
     const sha256: Partial<Record<ModelSlot, string>> = {};
     for (const slot of slots) {
       try {
         sha256[slot] = await modelSha256(models[slot]!, values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {});
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new UserInputError(code === 'ENOENT' ? `${models[slot]}: no such file (model ${slot.toUpperCase()})` : `${models[slot]}: ${(e as Error).message}`);
+        const which = `(model ${slot.toUpperCase()})`;
+        if (e instanceof UserInputError) throw new UserInputError(`${e.message} ${which}`);
+        throw new UserInputError(code === 'ENOENT' ? `${models[slot]}: no such file ${which}` : `${models[slot]}: ${(e as Error).message}`);
       }
     }
 
@@ -112,10 +124,11 @@ from a run, the run hash. The file appears only when complete.`,
       if (p.tensorsDone === 1) bar?.start(p.tensorsTotal, 0, { key: '' });
       bar?.update(p.tensorsDone, { key: p.key.length > 48 ? `…${p.key.slice(-47)}` : p.key });
     };
-    // Ctrl-C stops between chunks and removes the temporary file instead of leaving it behind.
+    // Ctrl-C or SIGTERM stops between chunks and removes the temporary file instead of leaving it behind.
     const interrupt = new AbortController();
-    const onSigint = () => interrupt.abort();
-    process.once('SIGINT', onSigint);
+    const onSignal = () => interrupt.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     let report;
     try {
       report = await mergeCheckpoints({
@@ -126,11 +139,8 @@ from a run, the run hash. The file appears only when complete.`,
         dtype: dtype as OutputDtype,
         output: values.output,
         overwrite: values.force ?? false,
-        seed: values.seed !== undefined ? parseNumber('--seed', values.seed) : fromRun?.seed,
-        options: {
-          density: values.density !== undefined ? parseNumber('--density', values.density) : fromRun?.options.density,
-          dropRate: values.drop !== undefined ? parseNumber('--drop', values.drop) : fromRun?.options.dropRate,
-        },
+        seed,
+        options,
         provenance: { sha256, ...(fromRun ? { runHash: fromRun.runHash } : {}) },
         onProgress,
         signal: interrupt.signal,
@@ -142,9 +152,11 @@ from a run, the run hash. The file appears only when complete.`,
       return 130;
     } finally {
       bar?.stop();
-      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
     }
 
+    report.removedTemporaries.forEach((t) => console.error(`removed ${t.file}, left by process ${t.pid}, which no longer runs`));
     report.warnings.forEach((w) => console.error(`warning: ${w}`));
     const inputs = slots.map((s) => `${s.toUpperCase()} ${models[s]} [${autoV2(sha256[s]!)}]`).join(', ');
     console.log(`${report.output}: ${report.method}, preset ${report.preset}, ${report.dtype}, ${report.architecture ?? 'unknown architecture'}`);
@@ -211,6 +223,15 @@ export function parseWeightsArgument(text: string, preset: string | undefined): 
   } catch (e) {
     throw new UserInputError(`--weights: ${(e as Error).message}`);
   }
+}
+
+/** Digits only: Number() would take "1.5", "1e3", "0x10" or a value past 2^53 that reads back as another seed. */
+function parseSeed(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v)) {
+    throw new UserInputError(`--seed: "${text}" is not an integer from 0 to ${Number.MAX_SAFE_INTEGER} (2^53 − 1)`);
+  }
+  return v;
 }
 
 function parseNumber(option: string, text: string): number {

@@ -20,7 +20,7 @@ export const ties: TensorMethod = {
         a[i] -= c![i];
         b[i] -= c![i];
       }
-      const keep = Math.ceil(options.density * n);
+      const keep = keepCount(options.density, n);
       const thresholdA = magnitudeThreshold(a, keep);
       const thresholdB = magnitudeThreshold(b, keep);
       const bitsA = new Uint32Array(a.buffer, a.byteOffset, n);
@@ -33,6 +33,18 @@ export const ties: TensorMethod = {
     };
   },
 };
+
+/**
+ * k = ⌈density·n⌉ for the decimal density the user wrote. Its double is off by up to half an ulp
+ * (0.07 is stored as 0.0700000000000000067), and the product by another half, so 0.07·100 computes
+ * as 7.000000000000001 and a plain ceiling keeps 8. A product within those few ulps of an integer
+ * is that integer.
+ */
+export function keepCount(density: number, n: number): number {
+  const product = density * n;
+  const nearest = Math.round(product);
+  return Math.abs(product - nearest) <= 4 * Number.EPSILON * product ? nearest : Math.ceil(product);
+}
 
 function disjointMean(ta: number, tb: number): number {
   const sum = ta + tb;

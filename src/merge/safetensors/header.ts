@@ -1,12 +1,17 @@
 import { DTYPE_SIZES, isDtype, type Dtype } from '../dtype.js';
 import { isPlainObject } from '../../util/json.js';
+import { excerpt } from './excerpt.js';
 
 /**
  * The safetensors header: `[u64 LE length N][N bytes of UTF-8 JSON][data]`. The JSON maps tensor
  * names to `{dtype, shape, data_offsets: [begin, end]}` (offsets relative to the data section) and
- * may hold `__metadata__`, a map of strings. Rules follow huggingface/safetensors (tensor.rs):
- * N ≤ 100,000,000; tensors cover the data section contiguously, without gaps or overlap; each
- * span equals shape × element size; the last tensor ends at the end of the file.
+ * may hold `__metadata__`, a map of strings or null. Rules follow huggingface/safetensors
+ * (tensor.rs, `SafeTensors::read_metadata` and `Metadata::validate`): N ≤ 100,000,000; JSON as
+ * serde_json reads it (leading and trailing JSON whitespace allowed, no byte order mark, no field
+ * twice in a tensor entry); tensors cover the data section contiguously, without gaps or overlap;
+ * each span equals shape × element size; the last tensor ends at the end of the file. As the
+ * format's README requires, though the reference's maps keep the last value silently, no key may
+ * appear twice in the header or in `__metadata__`.
  */
 
 export interface TensorEntry {
@@ -53,11 +58,13 @@ export function headerLength(prefix: Uint8Array, fileSize: number): number {
 export function parseHeader(headerBytes: Uint8Array, fileSize: number): SafetensorsHeader {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
     throw new FormatViolation('header is not valid UTF-8');
   }
-  if (!text.startsWith('{')) throw new FormatViolation('header does not start with "{"');
+  // TextDecoder drops a byte order mark unless told to keep it; serde_json refuses one.
+  if (text.startsWith('\uFEFF')) throw new FormatViolation('header starts with a byte order mark (U+FEFF); safetensors headers are plain UTF-8 JSON');
+  if (!/^[ \t\n\r]*\{/.test(text)) throw new FormatViolation('header does not start with "{"');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -65,6 +72,7 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number): Safetens
     throw new FormatViolation(`header is not valid JSON (${(e as Error).message})`);
   }
   if (!isPlainObject(json)) throw new FormatViolation('header is not a JSON object');
+  checkDuplicateKeys(text);
 
   const dataStart = 8 + headerBytes.length;
   const dataSize = fileSize - dataStart;
@@ -77,13 +85,12 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number): Safetens
     }
     tensors.push(checkTensor(name, value, dataSize));
   }
-  checkDuplicateKeys(text, Object.keys(json).length);
 
   tensors.sort((x, y) => x.begin - y.begin || x.end - y.end);
   let expected = 0;
   for (const t of tensors) {
-    if (t.begin < expected) throw new FormatViolation(`tensor "${t.name}" overlaps the previous tensor (starts at ${t.begin}, previous ends at ${expected})`);
-    if (t.begin > expected) throw new FormatViolation(`gap in the data section before tensor "${t.name}" (starts at ${t.begin}, previous ends at ${expected})`);
+    if (t.begin < expected) throw new FormatViolation(`tensor ${excerpt(t.name)} overlaps the previous tensor (starts at ${t.begin}, previous ends at ${expected})`);
+    if (t.begin > expected) throw new FormatViolation(`gap in the data section before tensor ${excerpt(t.name)} (starts at ${t.begin}, previous ends at ${expected})`);
     expected = t.end;
   }
   if (expected !== dataSize) {
@@ -94,24 +101,26 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number): Safetens
   return { tensors, metadata, dataStart };
 }
 
+/** The reference reads `__metadata__` as an optional map, so null means none. */
 function checkMetadata(value: unknown): Record<string, string> {
+  if (value === null) return {};
   if (!isPlainObject(value)) throw new FormatViolation('__metadata__ is not an object of strings');
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new FormatViolation(`__metadata__ value "${k}" is not a string`);
+    if (typeof v !== 'string') throw new FormatViolation(`__metadata__ value ${excerpt(k)} is not a string`);
   }
   return value as Record<string, string>;
 }
 
 function checkTensor(name: string, value: unknown, dataSize: number): TensorEntry {
-  const where = `tensor "${name}"`;
+  const where = `tensor ${excerpt(name)}`;
   if (!isPlainObject(value)) throw new FormatViolation(`${where} is not an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets } = value;
-  if (!isDtype(dtype)) throw new FormatViolation(`${where} has unknown dtype ${JSON.stringify(dtype)}; known: ${Object.keys(DTYPE_SIZES).join(', ')}`);
+  if (!isDtype(dtype)) throw new FormatViolation(`${where} has unknown dtype ${excerpt(dtype)}; known: ${Object.keys(DTYPE_SIZES).join(', ')}`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new FormatViolation(`${where} has an invalid shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+    throw new FormatViolation(`${where} has an invalid shape ${excerpt(shape)}; expected an array of non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    throw new FormatViolation(`${where} has invalid data_offsets ${JSON.stringify(offsets)}; expected [begin, end] non-negative integers`);
+    throw new FormatViolation(`${where} has invalid data_offsets ${excerpt(offsets)}; expected [begin, end] non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw new FormatViolation(`${where} has data_offsets [${begin}, ${end}] with end before begin`);
@@ -124,31 +133,48 @@ function checkTensor(name: string, value: unknown, dataSize: number): TensorEntr
     bytes *= d;
   }
   if (bytes !== end - begin) {
-    throw new FormatViolation(`${where} has shape [${(shape as number[]).join(', ')}] of ${dtype}, which does not fit its ${end - begin}-byte span`);
+    throw new FormatViolation(`${where} has shape ${excerpt(shape)} of ${dtype}, which does not fit its ${end - begin}-byte span`);
   }
   return { name, dtype, shape: shape as number[], begin, end };
 }
 
-/** JSON.parse keeps the last of duplicate keys silently; a header with two entries of one name is ambiguous. */
-function checkDuplicateKeys(text: string, parsedCount: number): void {
-  let depth = 0;
-  let count = 0;
+/**
+ * JSON.parse keeps the last of duplicate keys silently. The format's README disallows duplicate
+ * keys, and the reference refuses a field given twice inside a tensor entry (serde's "duplicate
+ * field"), so a key twice in the header, in a tensor entry or in `__metadata__` is refused (the
+ * reference's maps would keep the last tensor or metadata value of a name). Deeper objects are
+ * refused by their types anyway. Runs on text JSON.parse accepted, without recursion: nesting may
+ * be arbitrarily deep.
+ */
+function checkDuplicateKeys(text: string): void {
+  // Open containers; the header object and the objects directly in it collect their keys.
+  const open: Array<{ keys?: Set<string>; owner?: string }> = [];
+  const unchecked = {};
   let expectKey = false;
+  let lastTopKey = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
       const start = i;
       for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth === 1 && expectKey) {
-        count++;
-        expectKey = false;
-        if (count > parsedCount) throw new FormatViolation(`header has a duplicate entry ${text.slice(start, i + 1)}`);
+      const frame = open[open.length - 1];
+      if (!expectKey || !frame?.keys) continue;
+      expectKey = false;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (frame.keys.has(key)) {
+        const where = frame.owner === undefined ? 'header' : frame.owner === METADATA_KEY ? METADATA_KEY : `tensor ${excerpt(frame.owner)}`;
+        throw new FormatViolation(`${where} has the key ${excerpt(key)} twice`);
       }
+      frame.keys.add(key);
+      if (open.length === 1) lastTopKey = key;
     } else if (c === '{' || c === '[') {
-      depth++;
-      if (depth === 1) expectKey = true;
-    } else if (c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 1) expectKey = true;
+      const collects = c === '{' && open.length <= 1;
+      open.push(collects ? { keys: new Set(), ...(open.length === 1 ? { owner: lastTopKey } : {}) } : unchecked);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      open.pop();
+      expectKey = false;
+    } else if (c === ',') expectKey = open[open.length - 1]?.keys !== undefined;
   }
 }
 

@@ -38,7 +38,7 @@ export class SafetensorsReader {
     let prefix: Uint8Array = new Uint8Array(0);
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw new UserInputError(`${file}: not a regular file`);
+      if (!stat.isFile()) throw new UserInputError(`${file} ${stat.isDirectory() ? 'is a directory' : 'is not a regular file'}, not a safetensors file`);
       prefix = await readExactly(handle, 0, Math.min(8, stat.size));
       const header = parseHeader(await readExactly(handle, 8, headerLength(prefix, stat.size)), stat.size);
       return new SafetensorsReader(file, stat.size, header, handle);

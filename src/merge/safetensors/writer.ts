@@ -1,4 +1,4 @@
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dtype } from '../dtype.js';
 import { writeError } from '../../util/write-error.js';
@@ -14,7 +14,8 @@ export interface TensorSpec {
  * Streams a safetensors file: the header is computed from the tensor list up front, then each
  * tensor's bytes are appended in list order, in as many chunks as the caller likes. Everything
  * goes to `<file>.tmp-<pid>`; `commit` fsyncs and renames it, so the final name only ever holds a
- * complete file.
+ * complete file. A process killed outright (SIGKILL, power loss) leaves its temporary behind; the
+ * next writer into the directory removes those whose process is gone.
  */
 export class SafetensorsWriter {
   private index = 0;
@@ -28,6 +29,8 @@ export class SafetensorsWriter {
     readonly entries: readonly TensorEntry[],
     private readonly handle: FileHandle,
     private readonly dataStart: number,
+    /** Temporaries of dead processes removed from the directory before writing. */
+    readonly removedStale: readonly StaleTemporary[],
   ) {
     this.position = dataStart;
     this.skipEmpty();
@@ -35,6 +38,7 @@ export class SafetensorsWriter {
 
   static async create(file: string, tensors: readonly TensorSpec[], metadata: Readonly<Record<string, string>> = {}): Promise<SafetensorsWriter> {
     const { bytes, entries } = serializeHeader(tensors, metadata);
+    const removedStale = await removeStaleTemporaries(path.dirname(path.resolve(file)));
     const tempFile = `${file}.tmp-${process.pid}`;
     const handle = await open(tempFile, 'w');
     try {
@@ -44,7 +48,7 @@ export class SafetensorsWriter {
       await rm(tempFile, { force: true });
       throw writeError(file, e);
     }
-    return new SafetensorsWriter(file, tempFile, entries, handle, bytes.length);
+    return new SafetensorsWriter(file, tempFile, entries, handle, bytes.length, removedStale);
   }
 
   /** The tensor the next bytes belong to, or undefined when every tensor is complete. */
@@ -115,6 +119,43 @@ export class SafetensorsWriter {
 
   private skipEmpty(): void {
     while (this.index < this.entries.length && this.entries[this.index].end === this.entries[this.index].begin) this.index++;
+  }
+}
+
+export interface StaleTemporary {
+  file: string;
+  pid: number;
+}
+
+const TEMPORARY = /^.+\.safetensors\.tmp-(\d+)$/;
+
+/**
+ * Removes `*.safetensors.tmp-<pid>` files in `dir` whose process no longer exists. A temporary of a
+ * live process is kept, whoever it is: it may be a merge in progress (or a reused pid, which only
+ * delays the cleanup). Pids mean nothing across machines, so a directory shared by several hosts
+ * may lose another host's temporary; that merge then fails at its rename instead of completing.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<StaleTemporary[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: StaleTemporary[] = [];
+  for (const name of names) {
+    const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || processExists(pid)) continue;
+    const file = path.join(dir, name);
+    if (!(await lstat(file).catch(() => undefined))?.isFile()) continue;
+    await rm(file, { force: true });
+    removed.push({ file, pid });
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
