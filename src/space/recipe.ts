@@ -4,13 +4,48 @@ import { getPreset } from './presets.js';
 /**
  * Recipes in the forms users exchange them:
  * - named JSON: `{ "preset": "sd1-27", "weights": { "IN00": 0.5, … } }` (autombw's own; best.json has this shape)
- * - supermerger string: 26 comma-separated values in the order BASE, IN00–IN11, M00, OUT00–OUT11
+ * - `supermerger`: 26 comma-separated values in the order BASE, IN00–IN11, M00, OUT00–OUT11
  *   (SD1, preset sd1-26), or 20 values BASE, IN00–IN08, M00, OUT00–OUT08 (SDXL, preset sdxl-20)
- * - auto-MBW-rt string: 27 values in the order IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT
- *   (preset sd1-27; the order of its recipe.txt and of the RBM text field)
- * See docs/blocks.md for how the presets fold time_embed and out.
+ * - `mbw-rt`: 27 values IN00–IN11, M00, OUT00–OUT11, OUT, TIME_EMBED (preset sd1-27): the line
+ *   auto-MBW-rt writes into <model>.recipe.txt (its save_checkpoint moves OUT and TIME_EMBED out of
+ *   the natsort order to the end), also the text-field order of the runtime-block-merge forks it drives
+ * - `rbm`: 27 values IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT (preset sd1-27): the slider and
+ *   weight-command order of the original sd-webui-runtime-block-merge (ashen-sensored)
+ * The two 27-value orders differ only in their last two values, so reading one as the other swaps
+ * TIME_EMBED and OUT without any error; see docs/blocks.md.
  */
-export type RecipeFormat = 'supermerger' | 'mbw-rt';
+export type RecipeFormat = 'supermerger' | 'mbw-rt' | 'rbm';
+
+export const RECIPE_FORMATS: readonly RecipeFormat[] = ['supermerger', 'mbw-rt', 'rbm'];
+
+/** Where each weight of a recipe string goes: the preset it reads into, and its blocks in string order. */
+interface StringLayout {
+  preset: string;
+  order: readonly string[];
+  /** The order in words, for error messages. */
+  described: string;
+}
+
+const SD1_UNET = ['IN00–IN11', 'M00', 'OUT00–OUT11'].join(', ');
+const sd1Unet = (): string[] => getPreset('sd1-26')!.blocks.filter((b) => b !== 'BASE');
+
+const LAYOUTS: Record<RecipeFormat, { tool: string; layouts: StringLayout[] }> = {
+  supermerger: {
+    tool: 'a supermerger recipe',
+    layouts: [
+      { preset: 'sd1-26', order: getPreset('sd1-26')!.blocks, described: `SD1: BASE, ${SD1_UNET}` },
+      { preset: 'sdxl-20', order: getPreset('sdxl-20')!.blocks, described: 'SDXL: BASE, IN00–IN08, M00, OUT00–OUT08' },
+    ],
+  },
+  'mbw-rt': {
+    tool: 'an auto-MBW-rt recipe',
+    layouts: [{ preset: 'sd1-27', order: [...sd1Unet(), 'OUT', 'TIME_EMBED'], described: `${SD1_UNET}, OUT, TIME_EMBED` }],
+  },
+  rbm: {
+    tool: 'a runtime-block-merge recipe',
+    layouts: [{ preset: 'sd1-27', order: [...sd1Unet(), 'TIME_EMBED', 'OUT'], described: `${SD1_UNET}, TIME_EMBED, OUT` }],
+  },
+};
 
 export interface Recipe {
   preset: string;
@@ -24,23 +59,22 @@ export function parseRecipeString(text: string, format: RecipeFormat): Recipe {
     if (!Number.isFinite(v)) throw new Error(`"${s}" is not a number`);
     return v;
   });
-  let preset: string;
-  if (format === 'mbw-rt') {
-    if (numbers.length !== 27) throw new Error(`an auto-MBW-rt recipe has 27 values (IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT), got ${numbers.length}`);
-    preset = 'sd1-27';
-  } else if (numbers.length === 26) preset = 'sd1-26';
-  else if (numbers.length === 20) preset = 'sdxl-20';
-  else throw new Error(`a supermerger recipe has 26 values (SD1: BASE, IN00–IN11, M00, OUT00–OUT11) or 20 (SDXL), got ${numbers.length}`);
-  const blocks = getPreset(preset)!.blocks;
-  return { preset, weights: Object.fromEntries(blocks.map((b, i) => [b, numbers[i]])) };
+  const { tool, layouts } = LAYOUTS[format];
+  const layout = layouts.find((l) => l.order.length === numbers.length);
+  if (!layout) {
+    const expected = layouts.map((l) => `${l.order.length} values (${l.described})`).join(' or ');
+    throw new Error(`${tool} has ${expected}, got ${numbers.length}`);
+  }
+  return { preset: layout.preset, weights: Object.fromEntries(layout.order.map((b, i) => [b, numbers[i]])) };
 }
 
 /** The recipe as a string of `format`, converting between presets where needed (see convertRecipe). */
 export function formatRecipeString(recipe: Recipe, format: RecipeFormat): { text: string; warnings: string[] } {
-  const arch = getPreset(recipe.preset)?.architectures[0];
-  const target = format === 'mbw-rt' ? 'sd1-27' : arch === 'sdxl' ? 'sdxl-20' : 'sd1-26';
-  const { recipe: converted, warnings } = convertRecipe(recipe, target);
-  const text = getPreset(target)!.blocks.map((b) => formatNumber(converted.weights[b])).join(',');
+  const { layouts } = LAYOUTS[format];
+  const sdxl = getPreset(recipe.preset)?.architectures.includes('sdxl') ?? false;
+  const layout = layouts.find((l) => getPreset(l.preset)!.architectures.includes('sdxl') === sdxl) ?? layouts[0];
+  const { recipe: converted, warnings } = convertRecipe(recipe, layout.preset);
+  const text = layout.order.map((b) => formatNumber(converted.weights[b])).join(',');
   return { text, warnings };
 }
 
