@@ -68,14 +68,32 @@ export function parseRecipeString(text: string, format: RecipeFormat): Recipe {
   return { preset: layout.preset, weights: Object.fromEntries(layout.order.map((b, i) => [b, numbers[i]])) };
 }
 
+/** Blocks that presets without them fold into a neighbour: the only lossy part of a conversion besides BASE. */
+const FOLDS: ReadonlyArray<readonly [string, string]> = [['TIME_EMBED', 'IN00'], ['OUT', 'OUT11']];
+
+/** The layout a recipe of `preset` is written in: supermerger has one per architecture. */
+function layoutFor(preset: string, format: RecipeFormat): StringLayout {
+  const { layouts } = LAYOUTS[format];
+  const sdxl = getPreset(preset)?.architectures.includes('sdxl') ?? false;
+  return layouts.find((l) => getPreset(l.preset)!.architectures.includes('sdxl') === sdxl) ?? layouts[0];
+}
+
 /** The recipe as a string of `format`, converting between presets where needed (see convertRecipe). */
 export function formatRecipeString(recipe: Recipe, format: RecipeFormat): { text: string; warnings: string[] } {
-  const { layouts } = LAYOUTS[format];
-  const sdxl = getPreset(recipe.preset)?.architectures.includes('sdxl') ?? false;
-  const layout = layouts.find((l) => getPreset(l.preset)!.architectures.includes('sdxl') === sdxl) ?? layouts[0];
+  const layout = layoutFor(recipe.preset, format);
   const { recipe: converted, warnings } = convertRecipe(recipe, layout.preset);
   const text = layout.order.map((b) => formatNumber(converted.weights[b])).join(',');
   return { text, warnings };
+}
+
+/**
+ * Blocks of `preset` that a string of `format` has no value for, each with the block it folds
+ * into, and the preset whose recipes that format holds exactly.
+ */
+export function foldsInFormat(preset: string, format: RecipeFormat): { folds: Array<readonly [string, string]>; exactPreset: string } {
+  const layout = layoutFor(preset, format);
+  const blocks = getPreset(preset)?.blocks ?? [];
+  return { folds: FOLDS.filter(([own]) => blocks.includes(own) && !layout.order.includes(own)), exactPreset: layout.preset };
 }
 
 /**
@@ -97,8 +115,8 @@ export function convertRecipe(recipe: Recipe, targetPreset: string): { recipe: R
   // What each target block means, in terms of the source preset's blocks.
   const source = (block: string): number => {
     if (block in w) return w[block];
-    if (block === 'TIME_EMBED') return w.IN00;
-    if (block === 'OUT') return w.OUT11;
+    const fold = FOLDS.find(([own]) => own === block);
+    if (fold) return w[fold[1]];
     if (block === 'BASE') {
       warnings.push(`${from.id} has no BASE weight (text encoder taken from model A); using BASE = 0`);
       return 0;
@@ -107,8 +125,7 @@ export function convertRecipe(recipe: Recipe, targetPreset: string): { recipe: R
   };
   const weights: Record<string, number> = {};
   for (const b of to.blocks) weights[b] = source(b);
-  const folds: Array<[string, string]> = [['TIME_EMBED', 'IN00'], ['OUT', 'OUT11']];
-  for (const [own, into] of folds) {
+  for (const [own, into] of FOLDS) {
     if (own in w && !to.blocks.includes(own) && w[own] !== w[into]) {
       warnings.push(`${to.id} folds ${own} into ${into}: ${own} = ${w[own]} is replaced by ${into} = ${w[into]}`);
     }
