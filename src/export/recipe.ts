@@ -25,8 +25,9 @@ export type RecipeString = { format: RecipeFormat; text: string; warnings: strin
 
 /**
  * The recipe as the strings other tools take: supermerger's (26 values for SD1, 20 for SDXL),
- * auto-MBW-rt's and runtime-block-merge's (27 each, SD1 only). A conversion that loses information says so in `warnings`; one
- * that is impossible (an SDXL recipe for auto-MBW-rt) gives `error`.
+ * auto-MBW-rt's and runtime-block-merge's (27 each, SD1 only). A conversion that loses
+ * information says so in `warnings`; one that is impossible (an SDXL recipe for auto-MBW-rt)
+ * gives `error`.
  */
 export function recipeStrings(recipe: Recipe): RecipeString[] {
   return RECIPE_FORMATS.map((format) => {
