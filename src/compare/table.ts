@@ -63,7 +63,7 @@ export function significanceNote(stats: ComparisonStatistics): string | undefine
   let enough = Math.max(tightest.n1, tightest.n2);
   while (pairs * smallestExactP(enough, enough) >= ALPHA) enough++;
   const seeds = tightest.n1 === tightest.n2 ? `${tightest.n1}` : `${tightest.n1} and ${tightest.n2}`;
-  const adjusted = pairs > 1 ? `, and Holm's adjustment over ${pairs} pairs raises it to ${formatValue(pairs * smallest)}` : '';
+  const adjusted = pairs > 1 ? `, and Holm's adjustment over ${pairs} pairs raises it to ${formatValue(Math.min(1, pairs * smallest))}` : '';
   return `Too few seeds for any pair to reach p < ${ALPHA}: with ${seeds} seeds per optimizer the smallest p of the exact rank test is ${formatValue(smallest)}${adjusted}; ${enough} seeds per optimizer would allow it.`;
 }
 

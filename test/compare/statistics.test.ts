@@ -97,6 +97,10 @@ describe('the note on too few seeds', () => {
     expect(note).toMatch(/with 5 seeds per optimizer the smallest p of the exact rank test is 0\.007937, and Holm's adjustment over 10 pairs raises it to 0\.07937; 6 seeds per optimizer would allow it/);
   });
 
+  it('caps the adjusted p at 1, as Holm does (5 optimizers × 2 seeds: 10 · 1/3)', () => {
+    expect(significanceNote(comparison(5, 2))).toMatch(/is 0\.3333, and Holm's adjustment over 10 pairs raises it to 1;/);
+  });
+
   it('is absent when a pair could reach p < 0.05 (5 optimizers × 6 seeds: 10 · 2/924 = 0.022)', () => {
     expect(significanceNote(comparison(5, 6))).toBeUndefined();
   });
