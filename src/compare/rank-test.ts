@@ -46,7 +46,7 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[]): RankTe
   if (sigma === 0) return { u, n1, n2, p: 1, method: 'normal', effect };
   const z = Math.max(0, Math.abs(u - (n1 * n2) / 2) - 0.5) / sigma;
   // Two-sided: 2·(1 − Φ(z)) = erfc(z/√2). Written as 1 − erf(z/√2), the cancellation leaves no
-  // relative accuracy in the tail and p = 0 from z ≈ 8.5 on, which Holm's adjustment cannot scale.
+  // relative accuracy in the tail and gives p = 0 from z ≈ 8.5 on.
   return { u, n1, n2, p: Math.min(1, erfc(z / Math.SQRT2)), method: 'normal', effect };
 }
 

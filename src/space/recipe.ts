@@ -26,24 +26,24 @@ interface StringLayout {
   described: string;
 }
 
-const SD1_UNET = ['IN00–IN11', 'M00', 'OUT00–OUT11'].join(', ');
-const sd1Unet = (): string[] => getPreset('sd1-26')!.blocks.filter((b) => b !== 'BASE');
+const SD1_UNET = getPreset('sd1-26')!.blocks.filter((b) => b !== 'BASE');
+const SD1_UNET_IN_WORDS = 'IN00–IN11, M00, OUT00–OUT11';
 
-const LAYOUTS: Record<RecipeFormat, { tool: string; layouts: StringLayout[] }> = {
+const LAYOUTS: Record<RecipeFormat, { name: string; layouts: StringLayout[] }> = {
   supermerger: {
-    tool: 'a supermerger recipe',
+    name: 'a supermerger recipe',
     layouts: [
-      { preset: 'sd1-26', order: getPreset('sd1-26')!.blocks, described: `SD1: BASE, ${SD1_UNET}` },
+      { preset: 'sd1-26', order: getPreset('sd1-26')!.blocks, described: `SD1: BASE, ${SD1_UNET_IN_WORDS}` },
       { preset: 'sdxl-20', order: getPreset('sdxl-20')!.blocks, described: 'SDXL: BASE, IN00–IN08, M00, OUT00–OUT08' },
     ],
   },
   'mbw-rt': {
-    tool: 'an auto-MBW-rt recipe',
-    layouts: [{ preset: 'sd1-27', order: [...sd1Unet(), 'OUT', 'TIME_EMBED'], described: `${SD1_UNET}, OUT, TIME_EMBED` }],
+    name: 'an auto-MBW-rt recipe',
+    layouts: [{ preset: 'sd1-27', order: [...SD1_UNET, 'OUT', 'TIME_EMBED'], described: `${SD1_UNET_IN_WORDS}, OUT, TIME_EMBED` }],
   },
   rbm: {
-    tool: 'a runtime-block-merge recipe',
-    layouts: [{ preset: 'sd1-27', order: [...sd1Unet(), 'TIME_EMBED', 'OUT'], described: `${SD1_UNET}, TIME_EMBED, OUT` }],
+    name: 'a runtime-block-merge recipe',
+    layouts: [{ preset: 'sd1-27', order: [...SD1_UNET, 'TIME_EMBED', 'OUT'], described: `${SD1_UNET_IN_WORDS}, TIME_EMBED, OUT` }],
   },
 };
 
@@ -59,11 +59,11 @@ export function parseRecipeString(text: string, format: RecipeFormat): Recipe {
     if (!Number.isFinite(v)) throw new Error(`"${s}" is not a number`);
     return v;
   });
-  const { tool, layouts } = LAYOUTS[format];
+  const { name, layouts } = LAYOUTS[format];
   const layout = layouts.find((l) => l.order.length === numbers.length);
   if (!layout) {
     const expected = layouts.map((l) => `${l.order.length} values (${l.described})`).join(' or ');
-    throw new Error(`${tool} has ${expected}, got ${numbers.length}`);
+    throw new Error(`${name} has ${expected}, got ${numbers.length}`);
   }
   return { preset: layout.preset, weights: Object.fromEntries(layout.order.map((b, i) => [b, numbers[i]])) };
 }

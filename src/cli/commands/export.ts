@@ -20,7 +20,7 @@ Exports a run's results:
   json          the best recipe as named JSON {"name", "preset", "weights": {...}, "value",
                 "trial", "run"} (merge --recipe and warm starts read it)
   supermerger   the best recipe as a supermerger weight string (26 values SD1, 20 SDXL).
-                supermerger has no TIME_EMBED or OUT weight: from a sd1-27 or sd1-28 run
+                supermerger has no TIME_EMBED or OUT weight: from an sd1-27 or sd1-28 run
                 they fold into IN00 and OUT11 (lossy); search with preset sd1-26 instead
   mbw-rt        the best recipe as an auto-MBW-rt recipe.txt line (27 values, SD1 only,
                 ending OUT, TIME_EMBED)
