@@ -1,7 +1,8 @@
-import { errorFunction, wilcoxonRankSum } from 'simple-statistics';
+import { wilcoxonRankSum } from 'simple-statistics';
+import { erfc } from '../optimizers/gp/erfcx.js';
 
 /** Largest pooled sample for which the exact null distribution is used (counts stay exact in doubles). */
-const EXACT_MAX_TOTAL = 50;
+export const EXACT_MAX_TOTAL = 50;
 
 export interface RankTestResult {
   /** Mann–Whitney U of the first sample: pairs (x, y) with x > y, ties counting one half. */
@@ -19,8 +20,11 @@ export interface RankTestResult {
 /**
  * Two-sided Wilcoxon rank-sum / Mann–Whitney U test. simple-statistics gives the rank sum; the
  * p-value is computed here: exactly from the null distribution of U when there are no ties and
- * the samples are small, otherwise by the normal approximation with the tie-corrected variance
- * and a continuity correction (the same choices as scipy.stats.mannwhitneyu).
+ * n1 + n2 ≤ 50, otherwise by the normal approximation with the tie-corrected variance and a
+ * continuity correction. The formulas are scipy.stats.mannwhitneyu's, but not its default choice
+ * between them: scipy's method='auto' goes normal as soon as both samples exceed 8, even without
+ * ties. The exact distribution is what the normal one approximates, and comparisons rarely have
+ * more than a few dozen seeds, so it is used wherever it is cheap and exact in doubles.
  */
 export function mannWhitneyU(x: readonly number[], y: readonly number[]): RankTestResult {
   const n1 = x.length;
@@ -41,7 +45,9 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[]): RankTe
   const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm));
   if (sigma === 0) return { u, n1, n2, p: 1, method: 'normal', effect };
   const z = Math.max(0, Math.abs(u - (n1 * n2) / 2) - 0.5) / sigma;
-  return { u, n1, n2, p: Math.min(1, 1 - errorFunction(z / Math.SQRT2)), method: 'normal', effect };
+  // Two-sided: 2·(1 − Φ(z)) = erfc(z/√2). Written as 1 − erf(z/√2), the cancellation leaves no
+  // relative accuracy in the tail and gives p = 0 from z ≈ 8.5 on.
+  return { u, n1, n2, p: Math.min(1, erfc(z / Math.SQRT2)), method: 'normal', effect };
 }
 
 /** Sizes of the groups of equal values (only groups of two or more). */
@@ -76,6 +82,16 @@ export function exactUCounts(n1: number, n2: number): number[] {
     previous = current;
   }
   return previous[n1];
+}
+
+/**
+ * The smallest two-sided p-value the exact test can give for samples of n1 and n2 without ties:
+ * complete separation, one ordering in each tail out of C(n1 + n2, n1) equally likely ones.
+ */
+export function smallestExactP(n1: number, n2: number): number {
+  let orderings = 1;
+  for (let k = 1; k <= Math.min(n1, n2); k++) orderings = (orderings * (n1 + n2 - k + 1)) / k;
+  return Math.min(1, 2 / orderings);
 }
 
 /** Holm's step-down adjustment of p-values for multiple comparisons, in the input order. */

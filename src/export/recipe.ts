@@ -1,4 +1,4 @@
-import { formatRecipeString, type Recipe, type RecipeFormat } from '../space/recipe.js';
+import { formatRecipeString, RECIPE_FORMATS, type Recipe, type RecipeFormat } from '../space/recipe.js';
 import type { RunData } from '../report/run-data.js';
 
 /** The best recipe as named JSON: what `merge --recipe` and warm starts read, with where it came from. */
@@ -24,12 +24,13 @@ export function bestRecipe(run: RunData): NamedRecipe | undefined {
 export type RecipeString = { format: RecipeFormat; text: string; warnings: string[] } | { format: RecipeFormat; error: string };
 
 /**
- * The recipe as the strings other tools take: supermerger's (26 values for SD1, 20 for SDXL) and
- * auto-MBW-rt's (27, SD1 only). A conversion that loses information says so in `warnings`; one
- * that is impossible (an SDXL recipe for auto-MBW-rt) gives `error`.
+ * The recipe as the strings other tools take: supermerger's (26 values for SD1, 20 for SDXL),
+ * auto-MBW-rt's and runtime-block-merge's (27 each, SD1 only). A conversion that loses
+ * information says so in `warnings`; one that is impossible (an SDXL recipe for auto-MBW-rt)
+ * gives `error`.
  */
 export function recipeStrings(recipe: Recipe): RecipeString[] {
-  return (['supermerger', 'mbw-rt'] as const).map((format) => {
+  return RECIPE_FORMATS.map((format) => {
     try {
       return { format, ...formatRecipeString(recipe, format) };
     } catch (e) {

@@ -1,6 +1,7 @@
 import type { ComparisonData } from '../compare/manifest.js';
 import type { ComparisonStatistics } from '../compare/statistics.js';
-import { formatP, formatValue, statisticsTable } from '../compare/table.js';
+import { formatP, formatValue, significanceNote, statisticsTable } from '../compare/table.js';
+import { EXACT_MAX_TOTAL } from '../compare/rank-test.js';
 import { esc } from './escape.js';
 import { seriesColor } from './figures/palette.js';
 import { xyChart } from './figures/xy-chart.js';
@@ -57,11 +58,12 @@ export function buildCompareReport(data: ComparisonData, stats: ComparisonStatis
     sections.push(
       section('table', 'Results', [
         table(header, rows, new Set(header.map((_, i) => i).filter((i) => i > 0))),
-        '<p class="note">Best value at the budget and at each checkpoint: median [first quartile, third quartile] over seeds. Mean rank: rank at the budget among the optimizers on the same seed (1 is best, ties share), averaged over seeds. AUC: mean of the best-so-far curve over the budget (higher means good values early; evaluations before the first success count as the lowest value seen in the comparison).</p>',
+        '<p class="note">Best value at the budget and at each checkpoint: median [first quartile, third quartile] over seeds. Mean rank: rank at the budget among the optimizers on the same seed (1 is best, ties share), averaged over seeds. AUC: per run, the mean of the best-so-far curve over the budget (higher means good values early; evaluations before the first success count as the lowest value seen in the comparison), then the median over seeds.</p>',
       ].join('\n')),
     );
   }
   if (stats.pairwise.length > 0) {
+    const note = significanceNote(stats);
     sections.push(
       section('tests', 'Pairwise tests', [
         table(
@@ -69,7 +71,8 @@ export function buildCompareReport(data: ComparisonData, stats: ComparisonStatis
           stats.pairwise.map((t) => [t.a, t.b, formatValue(t.u), formatValue(t.effect), formatP(t.p), formatP(t.pHolm), t.method]),
           new Set([2, 3, 4, 5]),
         ),
-        `<p class="note">Two-sided Mann–Whitney U (Wilcoxon rank-sum) test on the best value at ${manifest.budget} evaluations, one value per seed. P(A beats B) is U divided by the number of pairs, ties counting half. Holm's adjustment accounts for testing every pair.</p>`,
+        `<p class="note">Two-sided Mann–Whitney U (Wilcoxon rank-sum) test on the best value at ${manifest.budget} evaluations, one value per seed. P(A beats B) is U divided by the number of pairs, ties counting half. Method exact: the exact distribution of U, used when no two values tie and the pair has at most ${EXACT_MAX_TOTAL} runs; otherwise normal: the normal approximation with tie correction and continuity correction. (scipy.stats.mannwhitneyu's default goes normal once both samples exceed 8; give it method="exact" to reproduce the exact rows.) Holm's adjustment accounts for testing every pair.</p>`,
+        ...(note ? [`<p class="note"><strong>${esc(note)}</strong></p>`] : []),
       ].join('\n')),
     );
   }

@@ -4,13 +4,48 @@ import { getPreset } from './presets.js';
 /**
  * Recipes in the forms users exchange them:
  * - named JSON: `{ "preset": "sd1-27", "weights": { "IN00": 0.5, … } }` (autombw's own; best.json has this shape)
- * - supermerger string: 26 comma-separated values in the order BASE, IN00–IN11, M00, OUT00–OUT11
+ * - `supermerger`: 26 comma-separated values in the order BASE, IN00–IN11, M00, OUT00–OUT11
  *   (SD1, preset sd1-26), or 20 values BASE, IN00–IN08, M00, OUT00–OUT08 (SDXL, preset sdxl-20)
- * - auto-MBW-rt string: 27 values in the order IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT
- *   (preset sd1-27; the order of its recipe.txt and of the RBM text field)
- * See docs/blocks.md for how the presets fold time_embed and out.
+ * - `mbw-rt`: 27 values IN00–IN11, M00, OUT00–OUT11, OUT, TIME_EMBED (preset sd1-27): the line
+ *   auto-MBW-rt writes into <model>.recipe.txt (its save_checkpoint moves OUT and TIME_EMBED out of
+ *   the natsort order to the end), also the text-field order of the runtime-block-merge forks it drives
+ * - `rbm`: 27 values IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT (preset sd1-27): the slider and
+ *   weight-command order of the original sd-webui-runtime-block-merge (ashen-sensored)
+ * The two 27-value orders differ only in their last two values, so reading one as the other swaps
+ * TIME_EMBED and OUT without any error; see docs/blocks.md.
  */
-export type RecipeFormat = 'supermerger' | 'mbw-rt';
+export type RecipeFormat = 'supermerger' | 'mbw-rt' | 'rbm';
+
+export const RECIPE_FORMATS: readonly RecipeFormat[] = ['supermerger', 'mbw-rt', 'rbm'];
+
+/** Where each weight of a recipe string goes: the preset it reads into, and its blocks in string order. */
+interface StringLayout {
+  preset: string;
+  order: readonly string[];
+  /** The order in words, for error messages. */
+  described: string;
+}
+
+const SD1_UNET = getPreset('sd1-26')!.blocks.filter((b) => b !== 'BASE');
+const SD1_UNET_IN_WORDS = 'IN00–IN11, M00, OUT00–OUT11';
+
+const LAYOUTS: Record<RecipeFormat, { name: string; layouts: StringLayout[] }> = {
+  supermerger: {
+    name: 'a supermerger recipe',
+    layouts: [
+      { preset: 'sd1-26', order: getPreset('sd1-26')!.blocks, described: `SD1: BASE, ${SD1_UNET_IN_WORDS}` },
+      { preset: 'sdxl-20', order: getPreset('sdxl-20')!.blocks, described: 'SDXL: BASE, IN00–IN08, M00, OUT00–OUT08' },
+    ],
+  },
+  'mbw-rt': {
+    name: 'an auto-MBW-rt recipe',
+    layouts: [{ preset: 'sd1-27', order: [...SD1_UNET, 'OUT', 'TIME_EMBED'], described: `${SD1_UNET_IN_WORDS}, OUT, TIME_EMBED` }],
+  },
+  rbm: {
+    name: 'a runtime-block-merge recipe',
+    layouts: [{ preset: 'sd1-27', order: [...SD1_UNET, 'TIME_EMBED', 'OUT'], described: `${SD1_UNET_IN_WORDS}, TIME_EMBED, OUT` }],
+  },
+};
 
 export interface Recipe {
   preset: string;
@@ -24,24 +59,41 @@ export function parseRecipeString(text: string, format: RecipeFormat): Recipe {
     if (!Number.isFinite(v)) throw new Error(`"${s}" is not a number`);
     return v;
   });
-  let preset: string;
-  if (format === 'mbw-rt') {
-    if (numbers.length !== 27) throw new Error(`an auto-MBW-rt recipe has 27 values (IN00–IN11, M00, OUT00–OUT11, TIME_EMBED, OUT), got ${numbers.length}`);
-    preset = 'sd1-27';
-  } else if (numbers.length === 26) preset = 'sd1-26';
-  else if (numbers.length === 20) preset = 'sdxl-20';
-  else throw new Error(`a supermerger recipe has 26 values (SD1: BASE, IN00–IN11, M00, OUT00–OUT11) or 20 (SDXL), got ${numbers.length}`);
-  const blocks = getPreset(preset)!.blocks;
-  return { preset, weights: Object.fromEntries(blocks.map((b, i) => [b, numbers[i]])) };
+  const { name, layouts } = LAYOUTS[format];
+  const layout = layouts.find((l) => l.order.length === numbers.length);
+  if (!layout) {
+    const expected = layouts.map((l) => `${l.order.length} values (${l.described})`).join(' or ');
+    throw new Error(`${name} has ${expected}, got ${numbers.length}`);
+  }
+  return { preset: layout.preset, weights: Object.fromEntries(layout.order.map((b, i) => [b, numbers[i]])) };
+}
+
+/** Blocks that presets without them fold into a neighbour: the only lossy part of a conversion besides BASE. */
+const FOLDS: ReadonlyArray<readonly [string, string]> = [['TIME_EMBED', 'IN00'], ['OUT', 'OUT11']];
+
+/** The layout a recipe of `preset` is written in: supermerger has one per architecture. */
+function layoutFor(preset: string, format: RecipeFormat): StringLayout {
+  const { layouts } = LAYOUTS[format];
+  const sdxl = getPreset(preset)?.architectures.includes('sdxl') ?? false;
+  return layouts.find((l) => getPreset(l.preset)!.architectures.includes('sdxl') === sdxl) ?? layouts[0];
 }
 
 /** The recipe as a string of `format`, converting between presets where needed (see convertRecipe). */
 export function formatRecipeString(recipe: Recipe, format: RecipeFormat): { text: string; warnings: string[] } {
-  const arch = getPreset(recipe.preset)?.architectures[0];
-  const target = format === 'mbw-rt' ? 'sd1-27' : arch === 'sdxl' ? 'sdxl-20' : 'sd1-26';
-  const { recipe: converted, warnings } = convertRecipe(recipe, target);
-  const text = getPreset(target)!.blocks.map((b) => formatNumber(converted.weights[b])).join(',');
+  const layout = layoutFor(recipe.preset, format);
+  const { recipe: converted, warnings } = convertRecipe(recipe, layout.preset);
+  const text = layout.order.map((b) => formatNumber(converted.weights[b])).join(',');
   return { text, warnings };
+}
+
+/**
+ * Blocks of `preset` that a string of `format` has no value for, each with the block it folds
+ * into, and the preset whose recipes that format holds exactly.
+ */
+export function foldsInFormat(preset: string, format: RecipeFormat): { folds: Array<readonly [string, string]>; exactPreset: string } {
+  const layout = layoutFor(preset, format);
+  const blocks = getPreset(preset)?.blocks ?? [];
+  return { folds: FOLDS.filter(([own]) => blocks.includes(own) && !layout.order.includes(own)), exactPreset: layout.preset };
 }
 
 /**
@@ -63,8 +115,8 @@ export function convertRecipe(recipe: Recipe, targetPreset: string): { recipe: R
   // What each target block means, in terms of the source preset's blocks.
   const source = (block: string): number => {
     if (block in w) return w[block];
-    if (block === 'TIME_EMBED') return w.IN00;
-    if (block === 'OUT') return w.OUT11;
+    const fold = FOLDS.find(([own]) => own === block);
+    if (fold) return w[fold[1]];
     if (block === 'BASE') {
       warnings.push(`${from.id} has no BASE weight (text encoder taken from model A); using BASE = 0`);
       return 0;
@@ -73,8 +125,7 @@ export function convertRecipe(recipe: Recipe, targetPreset: string): { recipe: R
   };
   const weights: Record<string, number> = {};
   for (const b of to.blocks) weights[b] = source(b);
-  const folds: Array<[string, string]> = [['TIME_EMBED', 'IN00'], ['OUT', 'OUT11']];
-  for (const [own, into] of folds) {
+  for (const [own, into] of FOLDS) {
     if (own in w && !to.blocks.includes(own) && w[own] !== w[into]) {
       warnings.push(`${to.id} folds ${own} into ${into}: ${own} = ${w[own]} is replaced by ${into} = ${w[into]}`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactUCounts, holmAdjust, mannWhitneyU } from '../../src/compare/rank-test.js';
+import { exactUCounts, holmAdjust, mannWhitneyU, smallestExactP } from '../../src/compare/rank-test.js';
 import { Rng } from '../../src/util/rng.js';
 import { HAVE_SCIPY, python } from './scipy.js';
 
@@ -66,19 +66,35 @@ describe('Mann–Whitney U', () => {
     expect(a.u + b.u).toBe(20);
   });
 
+  it('keeps tail p-values of the normal approximation above 0 (100 values all above another 100)', () => {
+    const y = Array.from({ length: 100 }, (_, i) => i);
+    const x = y.map((v) => v + 100);
+    const r = mannWhitneyU(x, y);
+    expect(r.method).toBe('normal');
+    // z = (5000 − 0.5)/√(100·100·201/12) ≈ 12.2, far past where 1 − erf(z/√2) rounds to 0.
+    expect(r.p).toBeGreaterThan(1e-34);
+    expect(r.p).toBeLessThan(1e-32);
+  });
+
   it('gives p = 1 when every value is the same', () => {
     expect(mannWhitneyU([2, 2, 2], [2, 2]).p).toBe(1);
   });
 
   describe.skipIf(!HAVE_SCIPY)('against scipy.stats.mannwhitneyu', () => {
     const rng = Rng.fromSeed('mw-scipy');
-    const cases = Array.from({ length: 8 }, (_, c) => {
+    const tied = Array.from({ length: 8 }, (_, c) => {
       const n1 = 3 + rng.int(12);
       const n2 = 3 + rng.int(12);
       // Rounded values make ties, which force the normal approximation in both implementations.
       const draw = (shift: number) => Math.round((rng.normal() + shift) * (c % 2 === 0 ? 2 : 1000)) / 2;
       return { x: Array.from({ length: n1 }, () => draw(0.5)), y: Array.from({ length: n2 }, () => draw(0)) };
     });
+    // More than 50 values, no ties: the normal approximation far into its tail.
+    const large = [[30, 30, 2], [60, 40, 3], [100, 100, 6]].map(([n1, n2, shift]) => ({
+      x: Array.from({ length: n1 }, () => rng.normal() + shift),
+      y: Array.from({ length: n2 }, () => rng.normal()),
+    }));
+    const cases = [...tied, ...large];
     const reference = HAVE_SCIPY
       ? python<Array<{ u: number; p: number }>>(
           `from scipy.stats import mannwhitneyu
@@ -95,9 +111,23 @@ print(json.dumps(out))`,
     it.each(cases.map((c, i) => [i, c] as const))('case %i', (i, c) => {
       const r = mannWhitneyU(c.x, c.y);
       expect(r.u).toBe(reference[i].u);
-      // simple-statistics' error function is accurate to about 1e-7.
-      expect(Math.abs(r.p - reference[i].p)).toBeLessThan(1e-6);
+      expect(reference[i].p).toBeGreaterThan(0);
+      expect(Math.abs(r.p - reference[i].p) / reference[i].p).toBeLessThan(1e-12);
     });
+  });
+});
+
+describe('smallest exact p-value', () => {
+  it.each([[1, 1], [2, 3], [3, 3], [5, 5], [4, 9], [10, 10]])('for n1=%i, n2=%i is what the test gives two completely separated samples', (n1, n2) => {
+    const x = Array.from({ length: n1 }, (_, i) => 100 + i);
+    const y = Array.from({ length: n2 }, (_, i) => i);
+    const r = mannWhitneyU(x, y);
+    expect(r.method).toBe('exact');
+    expect(smallestExactP(n1, n2)).toBeCloseTo(r.p, 15);
+  });
+
+  it('is 2 of the 252 orderings for 5 seeds against 5', () => {
+    expect(smallestExactP(5, 5)).toBe(2 / 252);
   });
 });
 

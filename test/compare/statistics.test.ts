@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { areaUnderBestSoFar, bestAt, bestSoFar, evaluationsToReach } from '../../src/compare/curves.js';
 import { compareStatistics, descendingRanks, quantile } from '../../src/compare/statistics.js';
+import { significanceNote } from '../../src/compare/table.js';
 import { Rng } from '../../src/util/rng.js';
 import { HAVE_SCIPY, python } from './scipy.js';
 
@@ -80,5 +81,33 @@ describe('comparison statistics', () => {
     expect(stats.pairwise.map((t) => [t.a, t.b])).toEqual([['a', 'b']]);
     expect(stats.curves[0].points).toHaveLength(3);
     expect(stats.curves[1].points[0]).toEqual({ median: 4, q1: 2.5, q3: 5.5 });
+  });
+});
+
+describe('the note on too few seeds', () => {
+  /** `optimizers` variants with `seeds` runs each, every run a different single value. */
+  const comparison = (optimizers: number, seeds: number) =>
+    compareStatistics(
+      Array.from({ length: optimizers }, (_, v) => ({ name: `o${v}`, runs: Array.from({ length: seeds }, (_, s) => run(v * seeds + s)) })),
+      { budget: 1 },
+    );
+
+  it('5 optimizers × 5 seeds: Holm over 10 pairs lifts the smallest exact p, 2/252, to 0.079; 6 seeds would do', () => {
+    const note = significanceNote(comparison(5, 5))!;
+    expect(note).toMatch(/with 5 seeds per optimizer the smallest p of the exact rank test is 0\.007937, and Holm's adjustment over 10 pairs raises it to 0\.07937; 6 seeds per optimizer would allow it/);
+  });
+
+  it('caps the adjusted p at 1, as Holm does (5 optimizers × 2 seeds: 10 · 1/3)', () => {
+    expect(significanceNote(comparison(5, 2))).toMatch(/is 0\.3333, and Holm's adjustment over 10 pairs raises it to 1;/);
+  });
+
+  it('is absent when a pair could reach p < 0.05 (5 optimizers × 6 seeds: 10 · 2/924 = 0.022)', () => {
+    expect(significanceNote(comparison(5, 6))).toBeUndefined();
+  });
+
+  it('two optimizers need no adjustment: with 3 seeds the smallest p is already 0.1', () => {
+    const note = significanceNote(comparison(2, 3))!;
+    expect(note).toMatch(/smallest p of the exact rank test is 0\.1; 4 seeds per optimizer would allow it/);
+    expect(note).not.toMatch(/Holm/);
   });
 });

@@ -60,6 +60,14 @@ describe('exports of an SD1 run', () => {
     expect(parseRecipeString((mbw as { text: string }).text, 'mbw-rt').weights).toEqual(recipe.weights);
   });
 
+  it('a runtime-block-merge string: the auto-MBW-rt values with the last two swapped', () => {
+    const recipe = bestRecipe(run)!;
+    const [mbw, rbm] = ['mbw-rt', 'rbm'].map((f) => (recipeStrings(recipe).find((s) => s.format === f) as { text: string }).text.split(','));
+    expect(rbm.slice(0, 25)).toEqual(mbw.slice(0, 25));
+    expect(rbm.slice(25)).toEqual([mbw[26], mbw[25]]);
+    expect(parseRecipeString(rbm.join(','), 'rbm').weights).toEqual(recipe.weights);
+  });
+
   it('a supermerger string of 26 values, saying what the conversion loses', () => {
     const recipe = bestRecipe(run)!;
     const sm = recipeStrings(recipe).find((s) => s.format === 'supermerger') as { text: string; warnings: string[] };
@@ -102,11 +110,11 @@ describe('exports of an SDXL run', () => {
 });
 
 describe('autombw export', () => {
-  it('writes all four exports into the run directory', async () => {
+  it('writes all five exports into the run directory', async () => {
     const dir = await runFixture({ 'exp.yaml': 'seed: 1\nspace: {preset: sd1-27}\nobjective: {kind: function, function: sphere}\noptimizer: {kind: random}\nstop: {budget: 4}\n' });
     const r = await runMain(['export', dir]);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['best.json', 'best.supermerger.txt', 'best.mbw-rt.txt', 'trials.csv']) expect(existsSync(path.join(dir, 'export', f))).toBe(true);
+    for (const f of ['best.json', 'best.supermerger.txt', 'best.mbw-rt.txt', 'best.rbm.txt', 'trials.csv']) expect(existsSync(path.join(dir, 'export', f))).toBe(true);
     expect(readRecipeFile(path.join(dir, 'export', 'best.json')).preset).toBe('sd1-27');
   });
 

@@ -148,7 +148,7 @@ describe('--weights forms', () => {
   it('reads 27 values in auto-MBW-rt order as sd1-27', () => {
     const r = parseWeightsArgument(Array.from({ length: 27 }, (_, i) => i).join(','), undefined);
     expect(r.preset).toBe('sd1-27');
-    expect(r.weights).toMatchObject({ IN00: 0, M00: 12, OUT11: 24, TIME_EMBED: 25, OUT: 26 });
+    expect(r.weights).toMatchObject({ IN00: 0, M00: 12, OUT11: 24, OUT: 25, TIME_EMBED: 26 });
   });
 
   it('reads one value per block in the order of --preset', () => {

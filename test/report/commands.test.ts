@@ -77,11 +77,14 @@ describe('autombw compare', () => {
     expect(r.stdout).toMatch(/^optimizer +runs +best @8 +median \[IQR\] +@4 +mean rank +AUC$/m);
     expect(r.stdout).toMatch(/^random +3 +-?[\d.]+ \[-?[\d.]+, -?[\d.]+\]/m);
     expect(r.stdout).toMatch(/beats (random|sobol) in \d+% of run pairs \(ties half\); p = [\d.]+ \(Holm [\d.]+, exact\)/);
+    // 3 seeds each: the exact test cannot go below 2 of the 20 orderings.
+    expect(r.stdout).toMatch(/^ {2}Too few seeds for any pair to reach p < 0\.05: .* is 0\.1; 4 seeds per optimizer would allow it\.$/m);
     const html = readFileSync(path.join(dir, 'cmp', 'report.html'), 'utf8');
     const convergence = /<figure id="figure-convergence">([\s\S]*?)<\/figure>/.exec(html)![1];
     expect(convergence.match(/<polygon class="series"/g)).toHaveLength(2);
     expect(convergence).toContain('data-series="sobol"');
     expect(html).toContain('<section id="tests">');
+    expect(html).toMatch(/<p class="note"><strong>Too few seeds for any pair to reach p &lt; 0\.05: .* 4 seeds per optimizer would allow it\.<\/strong><\/p>/);
     expect(html).toContain('<h1>&lt;b onmouseover=&quot;x()&quot;&gt;mine&lt;/b&gt;</h1>');
     expect(html).not.toContain('<b onmouseover');
     expect(existsSync(path.join(dir, 'cmp', 'figures', 'convergence.png'))).toBe(true);

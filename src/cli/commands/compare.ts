@@ -6,7 +6,7 @@ import { displayPath } from '../../config/source.js';
 import { loadCompareConfig, type CompareProgress } from '../../compare/config.js';
 import { planComparison } from '../../compare/plan.js';
 import { runComparison } from '../../compare/runner.js';
-import { alignColumns, pairwiseLines, statisticsTable } from '../../compare/table.js';
+import { alignColumns, pairwiseLines, significanceNote, statisticsTable } from '../../compare/table.js';
 import { createProgress } from '../../run/progress.js';
 import { writeReportQuietly } from '../../report/write.js';
 
@@ -81,6 +81,8 @@ Exit codes: 0 finished, 1 failed, 2 bad input, 130 interrupted.`,
         if (pairs.length > 0) {
           console.log(`\npairwise, on the best value at ${result.statistics.budget}:`);
           for (const line of pairs) console.log(`  ${line}`);
+          const note = significanceNote(result.statistics);
+          if (note) console.log(`  ${note}`);
         }
       }
       if (!values['no-report']) {

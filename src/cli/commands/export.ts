@@ -9,7 +9,7 @@ import { bestRecipe, recipeStrings } from '../../export/recipe.js';
 import { readRun } from '../../report/run-data.js';
 import { DEFAULT_RUN_ROOTS, findRun } from '../../reproduce/find-run.js';
 
-const FORMATS = ['json', 'supermerger', 'mbw-rt', 'csv'] as const;
+const FORMATS = ['json', 'supermerger', 'mbw-rt', 'rbm', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
 
 export const exportCommand: Command = {
@@ -19,13 +19,18 @@ export const exportCommand: Command = {
 Exports a run's results:
   json          the best recipe as named JSON {"name", "preset", "weights": {...}, "value",
                 "trial", "run"} (merge --recipe and warm starts read it)
-  supermerger   the best recipe as a supermerger weight string (26 values SD1, 20 SDXL)
-  mbw-rt        the best recipe as an auto-MBW-rt weight string (27 values, SD1 only)
+  supermerger   the best recipe as a supermerger weight string (26 values SD1, 20 SDXL).
+                supermerger has no TIME_EMBED or OUT weight: from an sd1-27 or sd1-28 run
+                they fold into IN00 and OUT11 (lossy); search with preset sd1-26 instead
+  mbw-rt        the best recipe as an auto-MBW-rt recipe.txt line (27 values, SD1 only,
+                ending OUT, TIME_EMBED)
+  rbm           the best recipe in sd-webui-runtime-block-merge's slider order (27 values,
+                SD1 only, ending TIME_EMBED, OUT)
   csv           every trial: id, status, value, origin, timing, error, block weights,
                 per-payload scores
 
-Without --format, all four are written to <run>/export/ (best.json,
-best.supermerger.txt, best.mbw-rt.txt, trials.csv). With --format, that one is printed,
+Without --format, all five are written to <run>/export/ (best.json,
+best.supermerger.txt, best.mbw-rt.txt, best.rbm.txt, trials.csv). With --format, that one is printed,
 or written to -o FILE. Lossy conversions are reported as warnings on stderr.
 
 Options:
@@ -71,7 +76,7 @@ Options:
     }
     const dir = path.join(run.dir, 'export');
     mkdirSync(dir, { recursive: true });
-    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'mbw-rt': 'best.mbw-rt.txt', csv: 'trials.csv' };
+    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'mbw-rt': 'best.mbw-rt.txt', rbm: 'best.rbm.txt', csv: 'trials.csv' };
     for (const [f, text] of exports) {
       const file = path.join(dir, names[f]);
       writeFileSync(file, text);

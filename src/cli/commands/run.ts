@@ -7,6 +7,7 @@ import { UserInputError } from '../../config/issues.js';
 import { runExperiment } from '../../run/runner.js';
 import { createProgress, type ProgressMode } from '../../run/progress.js';
 import { displayPath } from '../../config/source.js';
+import { supermergerNotice } from '../../export/supermerger-notice.js';
 
 const MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 
@@ -59,6 +60,8 @@ Exit codes: 0 finished, 1 the run failed (every trial failed, or an error), 2 ba
     if (expectedHash && experiment.hash !== expectedHash) {
       throw new UserInputError(`${displayPath(experiment.file)} has changed since run ${expectedHash.slice(0, 12)} started (hash is now ${experiment.hash.slice(0, 12)}); restore it, or run it as a new experiment`);
     }
+    const notice = values.resume === undefined ? supermergerNotice(experiment.space) : undefined;
+    if (notice) console.error(`note: ${notice}`);
     if (values['output-dir'] !== undefined) experiment.config.output.dir = values['output-dir'];
     else if (values.resume !== undefined) experiment.config.output.dir = path.dirname(path.resolve(values.resume));
 

@@ -3,6 +3,7 @@ import { parseCommandArgs } from '../args.js';
 import { loadExperiment } from '../../config/load.js';
 import { UserInputError } from '../../config/issues.js';
 import { displayPath } from '../../config/source.js';
+import { supermergerNotice } from '../../export/supermerger-notice.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -22,6 +23,8 @@ Exit codes: 0 all valid, 2 problems found.`,
       try {
         const exp = await loadExperiment(file);
         console.log(`${displayPath(exp.file)}: ok (${exp.config.optimizer.kind}, ${exp.space.dim} variables, budget ${exp.config.stop.budget})`);
+        const notice = supermergerNotice(exp.space);
+        if (notice) console.log(`  note: ${notice}`);
       } catch (e) {
         if (!(e instanceof UserInputError)) throw e;
         problems.push(...e.issues);
