@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { runCli } from '../support/cli.js';
@@ -35,10 +35,26 @@ describe('autombw CLI', () => {
     expect(r.stderr).toMatch(/unknown command "rnu" \(did you mean "run"\?\)/);
   });
 
-  it('exits 2 for an unknown option, naming the command', () => {
-    const r = runCli(['run', 'x.yaml', '--fast']);
+  it('exits 2 for an unknown option, naming the command and its options', () => {
+    const r = runCli(['hash', 'x.yaml', '--fast']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/autombw run: Unknown option '--fast'/);
+    expect(r.stderr.trim()).toBe('autombw hash: unknown option --fast; options: --canonical, --help (see autombw hash --help)');
+  });
+
+  it('suggests the option a typo was meant to be, without parseArgs\' advice to programmers', () => {
+    const r = runCli(['run', '--hlep']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^autombw run: unknown option --hlep \(did you mean --help\?\); options: /);
+    expect(r.stderr).not.toMatch(/positional argument/);
+  });
+
+  it('prints the version for "version" and "--version"', () => {
+    const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    for (const arg of ['version', '--version']) {
+      const r = runCli([arg]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
   });
 
   it('validate: exits 0 and summarizes a valid file', () => {
