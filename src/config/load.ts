@@ -89,6 +89,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
 
   if (issues.length > 0) fail(issues);
   const searchSpace = SearchSpace.fromConfig(space);
+  issues.push(...(kind.checkSpace?.(resolved.section, searchSpace) ?? []));
 
   const warmStart: Array<{ weights: Record<string, number> }> = [];
   (raw.optimizer.warm_start as RawRecipe[]).forEach((r, i) => {
