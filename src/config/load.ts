@@ -5,6 +5,7 @@ import { experimentValidator, schemaIssues } from './schema.js';
 import { UserInputError, type ConfigIssue } from './issues.js';
 import type { ExperimentConfig } from './experiment.js';
 import { canonicalExperiment, runHash } from './canonical.js';
+import { outputDirProblem } from './output-dir.js';
 import { SearchSpace, checkSpaceConfig, unknownBlockMessage, type SpaceConfig } from '../space/space.js';
 import { getPreset } from '../space/presets.js';
 import { convertRecipe, parseRecipeString, readRecipeFile, type Recipe, type RecipeFormat } from '../space/recipe.js';
@@ -81,6 +82,9 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
       issues.push({ path: ['stop', 'time_limit'], message: (e as Error).message });
     }
   }
+
+  const outputProblem = outputDirProblem(raw.output?.dir ?? 'runs');
+  if (outputProblem) issues.push({ path: ['output', 'dir'], message: `results cannot be written here: ${outputProblem}` });
 
   const kind = objectiveKind(raw.objective.kind);
   const rng = Rng.fromSeed(raw.seed);
