@@ -32,7 +32,7 @@ interface LoadedDoc {
 
 const MAX_INCLUDE_DEPTH = 8;
 /** Bytes per source file: honest experiments and payload lists are far smaller; /dev/zero or a model file is refused. */
-export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 /** Alias expansions allowed per document: enough for any honest config, far too few for an alias bomb. */
 const MAX_ALIAS_EXPANSION = 1000;
 
@@ -178,7 +178,7 @@ function readSource(file: string): string {
   if (bad !== undefined) {
     const before = bytes.subarray(0, bad);
     const line = before.filter((b) => b === 0x0a).length + 1;
-    const col = bad - before.lastIndexOf(0x0a);
+    const col = before.subarray(before.lastIndexOf(0x0a) + 1).toString('utf8').length + 1;
     throw new UserInputError(
       `${displayPath(file)}:${line}:${col}: not UTF-8 text: byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')} at offset ${bad}; save the file as UTF-8`,
     );
@@ -224,8 +224,9 @@ function unsupportedNode(doc: Document.Parsed): { offset: number; message: strin
       return undefined;
     },
     Alias(_key, alias, ancestors) {
-      const target = alias.resolve(doc);
-      if (target && ancestors.includes(target as never)) {
+      // Resolving searches the whole document, so only aliases under an anchor of their name are resolved.
+      const underItsName = ancestors.some((a) => (a as { anchor?: string }).anchor === alias.source);
+      if (underItsName && ancestors.includes(alias.resolve(doc) as never)) {
         found = { offset: rangeStart(alias) ?? 0, message: `YAML problem: the alias *${alias.source} is inside the node it names (&${alias.source}), which makes an endless value` };
         return visit.BREAK;
       }
