@@ -103,7 +103,7 @@ function inspectModule(baseDir: string, module: string): { closure?: ModuleClosu
   } catch {
     return { issues: [{ path: at, message: `module not found: ${module} (relative to the experiment file)` }] };
   }
-  if (!stat.isFile()) return { issues: [{ path: at, message: `${module} is a directory, not a module file (.js, .mjs, .ts or .mts)` }] };
+  if (!stat.isFile()) return { issues: [{ path: at, message: `${module} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}, not a module file (.js, .mjs, .ts or .mts)` }] };
   let closure: ModuleClosure;
   try {
     closure = moduleClosure(file);
