@@ -159,10 +159,12 @@ function describe(e: ErrorObject, data: unknown): ConfigIssue & { key?: boolean 
     case 'const':
       return { path: at, message: `expected ${JSON.stringify(p.allowedValue)}, got ${show(got)}` };
     case 'minimum':
-    case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
       return { path: at, message: `expected a number ${String(p.comparison)} ${String(p.limit)}, got ${show(got)}` };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      // An upper limit is rarely obvious, so the field's description (which says why) comes along.
+      return { path: at, message: `expected a number ${String(p.comparison)} ${String(p.limit)}, got ${show(got)}${schemaDescription(e)}` };
     case 'minItems':
     case 'maxItems':
     case 'items':
