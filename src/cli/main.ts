@@ -13,7 +13,7 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "autombw <command> --help" for a command\'s options.',
+    'Run "autombw <command> --help" for a command\'s options, "autombw version" for the version.',
   ].join('\n');
 }
 
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(usage());
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-v') {
+  if (name === 'version' || name === '--version' || name === '-v') {
     console.log(VERSION);
     return 0;
   }

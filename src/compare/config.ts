@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SourceMap, displayPath } from '../config/source.js';
 import { schemaIssues, schemaValidator } from '../config/schema.js';
 import { UserInputError, type ConfigIssue } from '../config/issues.js';
+import { outputDirProblem } from '../config/output-dir.js';
 import { isPlainObject, type JsonObject } from '../util/json.js';
 
 export type CompareProgress = 'auto' | 'bar' | 'plain' | 'none';
@@ -63,9 +64,12 @@ export function loadCompareConfig(file: string): CompareConfig {
   (validated.checkpoints as number[]).forEach((c, i) => {
     if (raw.budget !== undefined && c > raw.budget) issues.push({ path: ['checkpoints', i], message: `checkpoint ${c} is beyond the budget (${raw.budget})` });
   });
+  const stem = path.basename(absolute).replace(/\.(ya?ml|json)$/i, '');
+  const dir = path.resolve(raw.output?.dir ?? path.join('compare', stem));
+  const outputProblem = outputDirProblem(dir);
+  if (outputProblem) issues.push({ path: ['output', 'dir'], message: `results cannot be written here: ${outputProblem}` });
   if (issues.length > 0) fail(issues);
 
-  const stem = path.basename(absolute).replace(/\.(ya?ml|json)$/i, '');
   return {
     file: absolute,
     name: raw.name ?? stem,
@@ -76,7 +80,7 @@ export function loadCompareConfig(file: string): CompareConfig {
     ...(raw.budget !== undefined ? { budget: raw.budget } : {}),
     checkpoints,
     ...(raw.threshold !== undefined ? { threshold: raw.threshold } : {}),
-    dir: path.resolve(raw.output?.dir ?? path.join('compare', stem)),
+    dir,
     progress: validated.output?.progress ?? 'auto',
   };
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { makeDirectory } from '../util/make-dir.js';
 import path from 'node:path';
 import { readJournal, type JournalEvent } from '../run/journal.js';
 import { writeFileAtomic } from '../run/run-dir.js';
@@ -44,7 +45,7 @@ export function writeManifest(config: CompareConfig, plan: readonly PlannedRun[]
       dir: path.relative(config.dir, path.join(r.experiment.config.output.dir, r.experiment.hash.slice(0, 12))).split(path.sep).join('/'),
     })),
   };
-  mkdirSync(config.dir, { recursive: true });
+  makeDirectory(config.dir);
   writeFileAtomic(path.join(config.dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -42,7 +42,8 @@ export async function planComparison(config: CompareConfig): Promise<PlannedRun[
   return plan;
 }
 
-function patchExperiment(data: Record<string, unknown>, optimizer: Record<string, unknown>, seed: number, budget: number | undefined): Record<string, unknown> {
+/** The comparison's experiment with one optimizer section, seed and budget in place of its own. */
+export function patchExperiment(data: Record<string, unknown>, optimizer: Record<string, unknown>, seed: number, budget: number | undefined): Record<string, unknown> {
   const base = isPlainObject(data.optimizer) ? data.optimizer : {};
   const stop = isPlainObject(data.stop) ? { ...data.stop } : {};
   const total = budget ?? stop.budget ?? base.budget;

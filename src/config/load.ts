@@ -5,7 +5,9 @@ import { experimentValidator, schemaIssues } from './schema.js';
 import { UserInputError, type ConfigIssue } from './issues.js';
 import type { ExperimentConfig } from './experiment.js';
 import { canonicalExperiment, runHash } from './canonical.js';
-import { SearchSpace, checkSpaceConfig, type SpaceConfig } from '../space/space.js';
+import { outputDirProblem } from './output-dir.js';
+import { SearchSpace, checkSpaceConfig, unknownBlockMessage, type SpaceConfig } from '../space/space.js';
+import { getPreset } from '../space/presets.js';
 import { convertRecipe, parseRecipeString, readRecipeFile, type Recipe, type RecipeFormat } from '../space/recipe.js';
 import { defaultInitialSize } from '../optimizers/initial.js';
 import { objectiveKind } from '../objectives/kinds.js';
@@ -81,6 +83,9 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     }
   }
 
+  const outputProblem = outputDirProblem(raw.output?.dir ?? 'runs');
+  if (outputProblem) issues.push({ path: ['output', 'dir'], message: `results cannot be written here: ${outputProblem}` });
+
   const kind = objectiveKind(raw.objective.kind);
   const rng = Rng.fromSeed(raw.seed);
   const resolved = await kind.resolve(raw.objective as JsonObject, { baseDir, rng });
@@ -88,12 +93,17 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
 
   if (issues.length > 0) fail(issues);
   const searchSpace = SearchSpace.fromConfig(space);
+  issues.push(...(kind.checkSpace?.(resolved.section, searchSpace) ?? []));
 
   const warmStart: Array<{ weights: Record<string, number> }> = [];
   (raw.optimizer.warm_start as RawRecipe[]).forEach((r, i) => {
     const at = ['optimizer', 'warm_start', i];
     try {
       const recipe = readWarmStart(r, baseDir, space.preset);
+      // A misspelt block would otherwise surface as "no weight for" some other block.
+      const own = getPreset(recipe.preset);
+      const unknown = own ? Object.keys(recipe.weights).filter((b) => !own.blocks.includes(b)) : [];
+      if (own && unknown.length > 0) throw new Error(unknown.map((b) => unknownBlockMessage(b, own)).join('; '));
       const { recipe: converted } = convertRecipe(recipe, space.preset);
       searchSpace.fromWeights(converted.weights); // refuses weights outside the space
       warmStart.push({ weights: converted.weights });

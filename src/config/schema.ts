@@ -53,27 +53,25 @@ function listSchemaFiles(root: string, sub = ''): string[] {
 /**
  * Turns ajv's errors into one actionable issue each. Branch noise is removed: failed `if`
  * conditions, and for `oneOf` the errors of branches whose shape does not even match the data
- * (an array given where one branch wants an object).
+ * (an array given where one branch wants an object). When one branch has the data's shape but
+ * misses a required key (`{min: 0.1}` for `{min, max}`), that branch's errors are what the user needs.
  */
 export function schemaIssues(errors: readonly ErrorObject[], data: unknown): ConfigIssue[] {
   const dropped = new Set<ErrorObject>();
-  for (const e of errors) {
+  errors.forEach((e, k) => {
     if (e.keyword === 'if') dropped.add(e);
-    if (e.keyword !== 'oneOf') continue;
-    const prefix = e.schemaPath.replace(/\/oneOf$/, '/oneOf/');
-    const branches = new Map<string, ErrorObject[]>();
-    for (const b of errors) {
-      if (!b.schemaPath.startsWith(prefix)) continue;
-      const index = b.schemaPath.slice(prefix.length).split('/')[0];
-      branches.set(index, [...(branches.get(index) ?? []), b]);
-      dropped.add(b);
-    }
-    const shaped = [...branches.values()].filter((errs) => !errs.some((b) => b.instancePath === e.instancePath && (b.keyword === 'type' || b.keyword === 'required')));
+    if (e.keyword !== 'oneOf') return;
+    const branches = oneOfBranches(errors, k);
+    for (const errs of branches.values()) for (const b of errs) dropped.add(b);
+    const at = (b: ErrorObject, ...keywords: string[]) => b.instancePath === e.instancePath && keywords.includes(b.keyword);
+    const all = [...branches.values()];
+    const strict = all.filter((errs) => !errs.some((b) => at(b, 'type', 'required')));
+    const shaped = strict.length === 0 ? all.filter((errs) => !errs.some((b) => at(b, 'type'))) : strict;
     if (shaped.length === 1) {
       dropped.add(e);
       for (const b of shaped[0]) dropped.delete(b);
     }
-  }
+  });
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -86,6 +84,28 @@ export function schemaIssues(errors: readonly ErrorObject[], data: unknown): Con
     }
   }
   return issues;
+}
+
+/**
+ * The errors of each branch of the `oneOf` error at `errors[k]`, by branch. A branch written inline
+ * has errors under the oneOf's schema path; a branch that is a `$ref` reports paths inside the
+ * referenced schema, so its errors are recognised by order instead: ajv reports a oneOf right after
+ * its branches, so they are among the errors just before it, about the same value or inside it.
+ */
+function oneOfBranches(errors: readonly ErrorObject[], k: number): Map<string, ErrorObject[]> {
+  const e = errors[k];
+  const prefix = e.schemaPath.replace(/\/oneOf$/, '/oneOf/');
+  const parent = e.schemaPath.replace(/oneOf$/, '');
+  const branches = new Map<string, ErrorObject[]>();
+  const add = (key: string, b: ErrorObject) => branches.set(key, [...(branches.get(key) ?? []), b]);
+  for (const b of errors) {
+    if (b.schemaPath.startsWith(prefix)) add(b.schemaPath.slice(prefix.length).split('/')[0], b);
+  }
+  const inside = (b: ErrorObject) => b.instancePath === e.instancePath || b.instancePath.startsWith(`${e.instancePath}/`);
+  for (let j = k - 1; j >= 0 && inside(errors[j]); j--) {
+    if (!errors[j].schemaPath.startsWith(parent)) add('$ref', errors[j]);
+  }
+  return branches;
 }
 
 function pointerToPath(pointer: string): Array<string | number> {
@@ -139,10 +159,12 @@ function describe(e: ErrorObject, data: unknown): ConfigIssue & { key?: boolean 
     case 'const':
       return { path: at, message: `expected ${JSON.stringify(p.allowedValue)}, got ${show(got)}` };
     case 'minimum':
-    case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
       return { path: at, message: `expected a number ${String(p.comparison)} ${String(p.limit)}, got ${show(got)}` };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      // An upper limit is rarely obvious, so the field's description (which says why) comes along.
+      return { path: at, message: `expected a number ${String(p.comparison)} ${String(p.limit)}, got ${show(got)}${schemaDescription(e)}` };
     case 'minItems':
     case 'maxItems':
     case 'items':

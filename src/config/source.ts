@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag } from 'yaml';
 import { UserInputError, formatPath } from './issues.js';
 import { printable } from '../util/text.js';
 
@@ -31,6 +31,8 @@ interface LoadedDoc {
 }
 
 const MAX_INCLUDE_DEPTH = 8;
+/** Bytes per source file: honest experiments and payload lists are far smaller; /dev/zero or a model file is refused. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 /** Alias expansions allowed per document: enough for any honest config, far too few for an alias bomb. */
 const MAX_ALIAS_EXPANSION = 1000;
 
@@ -91,29 +93,24 @@ export class SourceMap {
   }
 
   private loadFile(file: string, prefix: ReadonlyArray<string | number>, chain: string[]): unknown {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UserInputError(`${displayPath(file)}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const text = readSource(file);
     if (file.endsWith('.txt')) return text;
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, customTags: [includeTag], prettyErrors: false, uniqueKeys: true });
+    const at = (offset: number) => {
+      const { line, col } = lines.linePos(offset);
+      return `${displayPath(file)}:${line}:${col}`;
+    };
     // Warnings (an unknown tag such as !!js/function) are refused too: an experiment means exactly what it says.
     const problems = [...doc.errors.map((e) => ['YAML syntax error', e] as const), ...doc.warnings.map((e) => ['YAML problem', e] as const)];
     if (problems.length > 0) {
-      const messages = problems.map(([kind, e]) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return printable(`${displayPath(file)}:${line}:${col}: ${kind}: ${firstLine(e.message)}`);
-      });
+      const messages = problems.map(([kind, e]) => printable(`${at(e.pos[0])}: ${e.code === 'MULTIPLE_DOCS' ? MULTIPLE_DOCUMENTS : `${kind}: ${firstLine(e.message)}`}`));
       throw new UserInputError(messages[0], messages);
     }
     const proto = findKey(doc.contents, '__proto__');
-    if (proto !== undefined) {
-      const { line, col } = lines.linePos(proto);
-      throw new UserInputError(`${displayPath(file)}:${line}:${col}: the key "__proto__" is not allowed`);
-    }
+    if (proto !== undefined) throw new UserInputError(`${at(proto)}: the key "__proto__" is not allowed`);
+    const unsupported = unsupportedNode(doc);
+    if (unsupported) throw new UserInputError(`${at(unsupported.offset)}: ${unsupported.message}`);
     this.docs.push({ prefix, file, doc, lines });
     let data: unknown;
     try {
@@ -133,9 +130,7 @@ export class SourceMap {
       try {
         return this.loadFile(target, at, chain);
       } catch (e) {
-        if (e instanceof UserInputError && e.message.includes('cannot read')) {
-          throw new UserInputError(`${here}!include ${value.target}: file not found (looked for ${displayPath(target)})`);
-        }
+        if (e instanceof UnreadableSource) throw new UserInputError(`${here}!include ${value.target}: ${e.reason}`);
         throw e;
       }
     }
@@ -147,6 +142,98 @@ export class SourceMap {
     }
     return value;
   }
+}
+
+const MULTIPLE_DOCUMENTS = 'a second YAML document starts here (after "---"); an experiment file holds one document: remove the "---" line or split the file';
+
+/** A source file that cannot be used, and why in a user's words; the message names the file. */
+class UnreadableSource extends UserInputError {
+  constructor(
+    file: string,
+    readonly reason: string,
+  ) {
+    super(`${displayPath(file)}: ${reason}`);
+  }
+}
+
+/**
+ * The text of an experiment or included file. Only regular files up to MAX_SOURCE_BYTES are read
+ * (a device such as /dev/zero never ends), and only UTF-8: decoding anything else would silently
+ * turn its bytes into U+FFFD and change what the experiment says.
+ */
+function readSource(file: string): string {
+  let bytes: Buffer;
+  try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new UnreadableSource(file, 'is a directory, not a file');
+    if (!stat.isFile()) throw new UnreadableSource(file, 'is not a regular file (a device, pipe or socket)');
+    if (stat.size > MAX_SOURCE_BYTES) throw new UnreadableSource(file, `is ${stat.size} bytes; experiment and included files are limited to ${MAX_SOURCE_BYTES} bytes`);
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof UnreadableSource) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UnreadableSource(file, code === 'ENOENT' ? `file not found (looked for ${displayPath(file)})` : `cannot read: ${code ?? (e as Error).message}`);
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad !== undefined) {
+    const before = bytes.subarray(0, bad);
+    const line = before.filter((b) => b === 0x0a).length + 1;
+    const col = before.subarray(before.lastIndexOf(0x0a) + 1).toString('utf8').length + 1;
+    throw new UserInputError(
+      `${displayPath(file)}:${line}:${col}: not UTF-8 text: byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')} at offset ${bad}; save the file as UTF-8`,
+    );
+  }
+  return bytes.toString('utf8');
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629), if any. */
+export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead byte: sequence length and the allowed range of the second byte (no overlongs, no surrogates, nothing above U+10FFFF).
+    const [n, lo, hi] = b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : [0, 0, 0];
+    if (n === 0) return i;
+    for (let k = 1; k < n; k++) {
+      const c = bytes[i + k];
+      const ok = c !== undefined && (k === 1 ? c >= lo && c <= hi : c >= 0x80 && c <= 0xbf);
+      if (!ok) return i;
+    }
+    i += n;
+  }
+  return undefined;
+}
+
+/**
+ * YAML features an experiment does not support, found before the document is turned into data:
+ * a merge key (`<<:`) would otherwise be read as a key named "<<" and fail the schema once per
+ * branch, and an alias inside the node it names would build a cyclic value no check can walk.
+ */
+function unsupportedNode(doc: Document.Parsed): { offset: number; message: string } | undefined {
+  let found: { offset: number; message: string } | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN') {
+        found = { offset: rangeStart(pair.key) ?? 0, message: 'YAML merge keys (<<) are not supported: write the keys out, or put the shared part in a file and !include it' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+    Alias(_key, alias, ancestors) {
+      // Resolving searches the whole document, so only aliases under an anchor of their name are resolved.
+      const underItsName = ancestors.some((a) => (a as { anchor?: string }).anchor === alias.source);
+      if (underItsName && ancestors.includes(alias.resolve(doc) as never)) {
+        found = { offset: rangeStart(alias) ?? 0, message: `YAML problem: the alias *${alias.source} is inside the node it names (&${alias.source}), which makes an endless value` };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** Offset of the first map key equal to `name` anywhere under `node`. */

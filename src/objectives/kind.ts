@@ -45,6 +45,13 @@ export interface ObjectiveKind {
    * whole section.
    */
   semantic?(section: JsonObject): JsonObject;
+  /**
+   * What only loading the objective's code can show (a module's export), for `autombw validate`;
+   * a run finds the same when it creates the objective. Called on the resolved section.
+   */
+  preflight?(section: JsonObject, setting: ObjectiveSetting): Promise<ConfigIssue[]>;
+  /** Problems between the section and the search space (weights a backend cannot take), located under `objective` or `space`. */
+  checkSpace?(section: JsonObject, space: SearchSpace): ConfigIssue[];
   /** Builds the objective for a run. `runDir` is where it may save images and caches. */
   create(section: JsonObject, setting: ObjectiveSetting & ObjectiveRunSetting): Promise<Objective>;
 }

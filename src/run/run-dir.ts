@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { HashedExperiment } from '../config/load.js';
 import type { JsonValue } from '../util/json.js';
 import { VERSION } from '../version.js';
 import { writeError } from '../util/write-error.js';
+import { makeDirectory } from '../util/make-dir.js';
 import { isAlive } from './lock.js';
 
 /** The files of one run, `runs/<first 12 hex of the hash>/`. */
@@ -36,7 +37,7 @@ export class RunDir {
    * the same hash: 12 hex digits can collide, and two experiments must never share a journal.
    */
   prepare(experiment: HashedExperiment): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeDirectory(this.dir);
     if (existsSync(this.info)) {
       const info = JSON.parse(readFileSync(this.info, 'utf8')) as { hash?: string };
       if (info.hash !== this.hash) {

@@ -167,6 +167,12 @@ function makeVariable(name: string, blocks: string[], config: SpaceConfig): Vari
   return step === undefined ? { name, blocks, min: r.min, max: r.max } : { name, blocks, min: r.min, max: r.max, step };
 }
 
+/** What to tell a user who named a block the preset does not have, with the closest real name. */
+export function unknownBlockMessage(name: string, preset: BlockPreset): string {
+  const hint = closest(name, preset.blocks);
+  return `unknown block "${name}" for preset ${preset.id}${hint ? ` (did you mean "${hint}"?)` : ''}; blocks are ${preset.blocks.join(', ')}`;
+}
+
 /** Every semantic problem of a space section, each located by its path under `space`. */
 export function checkSpaceConfig(config: SpaceConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -178,10 +184,7 @@ export function checkSpaceConfig(config: SpaceConfig): ConfigIssue[] {
     return issues;
   }
   const known = new Set(preset.blocks);
-  const unknownBlock = (name: string) => {
-    const hint = closest(name, preset.blocks);
-    return `unknown block "${name}" for preset ${preset.id}${hint ? ` (did you mean "${hint}"?)` : ''}; blocks are ${preset.blocks.join(', ')}`;
-  };
+  const unknownBlock = (name: string) => unknownBlockMessage(name, preset);
   const checkRange = (lo: number, hi: number, path: Array<string | number>, step?: number) => {
     if (!(lo < hi)) issues.push({ path, message: `range [${lo}, ${hi}] must have min < max` });
     else if (step !== undefined) checkStep(lo, hi, step, path);

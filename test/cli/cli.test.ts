@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { runCli } from '../support/cli.js';
@@ -35,10 +35,26 @@ describe('autombw CLI', () => {
     expect(r.stderr).toMatch(/unknown command "rnu" \(did you mean "run"\?\)/);
   });
 
-  it('exits 2 for an unknown option, naming the command', () => {
-    const r = runCli(['run', 'x.yaml', '--fast']);
+  it('exits 2 for an unknown option, naming the command and its options', () => {
+    const r = runCli(['hash', 'x.yaml', '--fast']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/autombw run: Unknown option '--fast'/);
+    expect(r.stderr.trim()).toBe('autombw hash: unknown option --fast; options: --canonical, --help (see autombw hash --help)');
+  });
+
+  it('suggests the option a typo was meant to be, without parseArgs\' advice to programmers', () => {
+    const r = runCli(['run', '--hlep']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^autombw run: unknown option --hlep \(did you mean --help\?\); options: /);
+    expect(r.stderr).not.toMatch(/positional argument/);
+  });
+
+  it('prints the version for "version" and "--version"', () => {
+    const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    for (const arg of ['version', '--version']) {
+      const r = runCli([arg]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
   });
 
   it('validate: exits 0 and summarizes a valid file', () => {
@@ -53,6 +69,35 @@ describe('autombw CLI', () => {
     const r = runCli(['validate', 'bad.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('bad.yaml:6:16: stop.budget: expected a number >= 1, got -1');
+  });
+
+  it('validate: imports a module objective and says, at file:line:col, when it lacks the export', () => {
+    const dir = writeTree({
+      'exp.yaml': GOOD.replace('{kind: function, function: sphere}', '{kind: module, module: obj.mjs, export: score}'),
+      'obj.mjs': 'export const evaluate = () => 1;\n',
+    });
+    const r = runCli(['validate', 'exp.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('exp.yaml:4:52: objective.export: obj.mjs does not export a function "score" (exports: evaluate)');
+  });
+
+  it('validate: checks a comparison file as a comparison, with its experiment under each optimizer', () => {
+    const compare = 'experiment: exp.yaml\nseeds: 2\nbudget: 8\noptimizers:\n  random: {kind: random}\n  sobol: {kind: sobol}\n';
+    const dir = writeTree({ 'exp.yaml': GOOD, 'cmp.yaml': compare, 'bad.yaml': compare.replace('{kind: sobol}', '{kind: hill-climbing, options: {stepp: 1}}') });
+    const ok = runCli(['validate', 'cmp.yaml'], { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.trim()).toBe('cmp.yaml: ok (comparison: 2 optimizers × 2 seeds on exp.yaml, budget 8)');
+    const bad = runCli(['validate', 'bad.yaml'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^bad\.yaml:6:42: optimizers\.sobol\.options\.stepp: unknown key "stepp"/)]);
+  });
+
+  it('validate: a problem of a comparison\'s experiment is said once, not once per optimizer', () => {
+    const compare = 'experiment: exp.yaml\noptimizers:\n  random: {kind: random}\n  sobol: {kind: sobol}\n';
+    const dir = writeTree({ 'exp.yaml': GOOD.replace('budget: 5', 'budget: -1'), 'cmp.yaml': compare });
+    const r = runCli(['validate', 'cmp.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('exp.yaml:6:16: stop.budget: expected a number >= 1, got -1');
   });
 
   it('validate: a missing file is a user error', () => {

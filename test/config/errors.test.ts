@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadExperiment } from '../../src/config/load.js';
 import { UserInputError } from '../../src/config/issues.js';
+import { firstInvalidUtf8 } from '../../src/config/source.js';
 import { writeTree } from '../support/tmp.js';
 
 /**
@@ -86,6 +87,20 @@ describe('error reporting', () => {
     const json = '{\n  "space": {"preset": "sd1-27"},\n  "objective": {"kind": "function", "function": "sphere"},\n  "optimizer": {"kind": "random"},\n  "stop": {"budget": -3}\n}\n';
     const dir = writeTree({ 'exp.json': json });
     expect(await errorsOf(path.join(dir, 'exp.json'))).toEqual(['exp.json:5:22: stop.budget: expected a number >= 1, got -3']);
+  });
+
+  it('says once that merge keys are not supported, instead of one schema error per objective kind', async () => {
+    const text = VALID.replace('seed: 1\n', 'seed: 1\nshared: &s\n  kind: function\n  function: sphere\n').replace('objective:\n  kind: function\n  function: sphere', 'objective:\n  <<: *s');
+    const dir = writeTree({ 'exp.yaml': text });
+    expect(await errorsOf(path.join(dir, 'exp.yaml'))).toEqual(['exp.yaml:9:3: YAML merge keys (<<) are not supported: write the keys out, or put the shared part in a file and !include it']);
+  });
+
+  it('finds the first byte that is not well-formed UTF-8', () => {
+    expect(firstInvalidUtf8(Buffer.from('naïve ✓ 𝄞', 'utf8'))).toBeUndefined();
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe9, 0x62]))).toBe(1); // Latin-1 é
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xc0, 0xaf]))).toBe(1); // overlong "/"
+    expect(firstInvalidUtf8(Buffer.from([0xed, 0xa0, 0x80]))).toBe(0); // a UTF-16 surrogate
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe2, 0x9c]))).toBe(2); // cut short at the end
   });
 
   it('refuses a file that does not exist or is not YAML/JSON by name', async () => {

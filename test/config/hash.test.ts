@@ -79,6 +79,27 @@ describe('run hash: same meaning gives the same hash', () => {
     expect(a).not.toBe(c);
     expect(a).toBe(b);
   });
+
+  it('hashes the local files a module imports, so changing a helper changes the hash', async () => {
+    const yaml = BASE.replace('kind: function\n  function: levy', 'kind: module\n  module: ./mod.mjs');
+    const mod = "import { weight } from './helper.mjs';\nexport const evaluate = (w) => weight(w);\n";
+    const before = await hashOf(yaml, { 'mod.mjs': mod, 'helper.mjs': 'export const weight = (w) => w.IN00;\n' });
+    const after = await hashOf(yaml, { 'mod.mjs': mod, 'helper.mjs': 'export const weight = (w) => w.IN01;\n' });
+    expect(after).not.toBe(before);
+  });
+
+  it('keys imported files by their path from the module, so moving the experiment folder keeps the hash', async () => {
+    const files = (root: string) => ({
+      [`${root}/exp.yaml`]: BASE.replace('kind: function\n  function: levy', 'kind: module\n  module: ./code/mod.ts'),
+      [`${root}/code/mod.ts`]: "import { weight } from '../shared/helper.js';\nexport const evaluate = (w: Record<string, number>) => weight(w);\n",
+      [`${root}/shared/helper.ts`]: 'export const weight = (w: Record<string, number>) => w.IN00;\n',
+    });
+    const dirA = writeTree(files('one'));
+    const dirB = writeTree(files('deeper/two'));
+    const hashA = (await loadAndHashExperiment(path.join(dirA, 'one/exp.yaml'))).hash;
+    const hashB = (await loadAndHashExperiment(path.join(dirB, 'deeper/two/exp.yaml'))).hash;
+    expect(hashB).toBe(hashA);
+  });
 });
 
 describe('run hash: any change of meaning gives another hash', () => {

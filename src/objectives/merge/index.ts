@@ -74,10 +74,15 @@ export const mergeObjectiveKind: ObjectiveKind = {
     return { method: s.method, method_options: { ...s.method_options }, payloads: s.payloads as unknown as JsonObject, runtime };
   },
 
+  checkSpace(section, space) {
+    return spaceIssues(section as unknown as MergeSection, space);
+  },
+
   async create(section, { baseDir, rng, runDir, space, log }) {
     const s = section as unknown as MergeSection;
     const r = s.runtime;
-    checkSpace(s, space);
+    const spaceProblems = spaceIssues(s, space);
+    if (spaceProblems.length > 0) throw new UserInputError(spaceProblems[0].message, spaceProblems.map((i) => i.message));
     const { payloads, issues } = loadPayloads(s.payloads, baseDir, payloadRng(rng), at('payloads'));
     if (issues.length > 0) throw new UserInputError(issues[0].message, issues.map((i) => i.message));
 
@@ -242,22 +247,28 @@ async function modelHashes(s: MergeSection, baseDir: string): Promise<JsonObject
   return out;
 }
 
-/** What the backend needs that only the space knows: the architecture, and ComfyUI's [0, 1] ratios. */
-function checkSpace(s: MergeSection, space: SearchSpace): void {
+/**
+ * What the backend needs that only the space knows: the architecture, and ComfyUI's [0, 1] ratios.
+ * The loader asks this of every experiment, so `autombw validate` finds what a run would refuse.
+ */
+function spaceIssues(s: MergeSection, space: SearchSpace): ConfigIssue[] {
   const preset = space.preset;
+  const backend = at('runtime', 'backend');
   if (s.runtime.backend === 'demo' && !preset.architectures.includes('sd1')) {
-    throw new UserInputError(`backend demo has SD1 models; preset ${preset.id} is for ${preset.architectures.join('/')}: use sd1-27, sd1-26 or sd1-28`);
+    return [{ path: backend, message: `backend demo has SD1 models; preset ${preset.id} is for ${preset.architectures.join('/')}: use sd1-27, sd1-26 or sd1-28` }];
   }
-  if (s.runtime.backend !== 'comfyui' || s.runtime.comfyui.workflow !== undefined) return;
+  if (s.runtime.backend !== 'comfyui' || s.runtime.comfyui.workflow !== undefined) return [];
   const outside = [
     ...space.variables.filter((v) => v.min < 0 || v.max > 1).map((v) => `${v.name} [${v.min}, ${v.max}]`),
     ...Object.entries(space.frozen).filter(([, w]) => w < 0 || w > 1).map(([b, w]) => `${b} = ${w}`),
   ];
-  if (outside.length > 0) {
-    throw new UserInputError(
-      `ComfyUI's merge nodes take ratios in [0, 1], so block weights must stay in [0, 1]; outside: ${outside.join(', ')}. Narrow space.bounds/ranges, or use backend a1111.`,
-    );
-  }
+  if (outside.length === 0) return [];
+  return [
+    {
+      path: backend,
+      message: `ComfyUI's merge nodes take ratios in [0, 1], so block weights must stay in [0, 1]; outside: ${outside.join(', ')}. Narrow space.bounds/ranges, or use backend a1111.`,
+    },
+  ];
 }
 
 function createBackend(s: MergeSection, baseDir: string, space: SearchSpace, payloads: readonly Payload[], log: (line: string) => void): Backend {
