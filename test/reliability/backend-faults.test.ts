@@ -24,8 +24,13 @@ afterEach(async () => {
 
 /** Seconds a recipe may hold a server; a prompt made slower than this is a timeout. */
 const TIMEOUT = 2;
+/**
+ * The A1111 run injects no stalls, so any timeout there is the machine being slow (a loaded CI
+ * core can take seconds for one recipe), not a fault under test: give it room.
+ */
+const NO_STALL_TIMEOUT = 120;
 
-function experiment(runtime: string, budget: number): string {
+function experiment(runtime: string, budget: number, timeout = TIMEOUT): string {
   return `seed: 21
 space:
   preset: sd1-27
@@ -44,7 +49,7 @@ ${runtime}
     backoff: 0.01
     dead_after: 2
     recheck: 0.05
-    timeout: ${TIMEOUT}
+    timeout: ${timeout}
     save_images: none
     cache: { enabled: false }
 optimizer:
@@ -187,7 +192,7 @@ describe('backend faults during a whole run', () => {
     const server = await new FakeA1111({ modelsDir }).start();
     stops.push(() => server.stop());
     const runtime = `    backend: a1111\n    endpoints: [{ url: "${server.url}", concurrency: 1 }]\n    a1111: { models_dir: ${JSON.stringify(modelsDir)}, precision: f32 }`;
-    const clean = await run(dir, 'clean', experiment(runtime, budget));
+    const clean = await run(dir, 'clean', experiment(runtime, budget, NO_STALL_TIMEOUT));
     expect(clean).toMatchObject({ finished: budget, failed: 0 });
 
     const kinds: Array<keyof A1111Faults> = ['txt2img500', 'oom', 'malformed', 'truncatedImage'];
@@ -195,7 +200,7 @@ describe('backend faults during a whole run', () => {
     const log = new FaultLog();
     const deaths = new Set(scaled([5], [20, 50]));
     let told = 0;
-    const faulty = await run(dir, 'faulty', experiment(runtime, budget), () => {
+    const faulty = await run(dir, 'faulty', experiment(runtime, budget, NO_STALL_TIMEOUT), () => {
       told++;
       if (deaths.has(told)) {
         log.inject('a server that dies and comes back', server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start().then(() => undefined)));
