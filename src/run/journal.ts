@@ -14,6 +14,12 @@ export interface SessionStartEvent {
   hash: string;
   session: number;
   version: string;
+  /**
+   * Evaluations this session kept in flight. It shapes the batches the optimizer is asked for but
+   * is not part of the run hash (it is the number of GPUs): a run may resume with another.
+   * Absent in sessions that evaluated nothing, and in journals of earlier versions.
+   */
+  concurrency?: number;
 }
 
 /** Trials the optimizer proposed, journaled before any of them is evaluated. */

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HashedExperiment } from '../config/load.js';
 import { createOptimizer } from '../optimizers/registry.js';
 import type { Optimizer, Outcome, Trial } from '../optimizers/types.js';
@@ -10,6 +11,7 @@ import { RunLock } from './lock.js';
 import { RunDir } from './run-dir.js';
 import { RunStats } from './stats.js';
 import type { ProgressReporter } from './progress.js';
+import { liveSchedule, recordedSchedule } from './schedule.js';
 
 export interface RunControls {
   /** Aborted: stop asking for new trials, let evaluations in flight finish. */
@@ -19,6 +21,11 @@ export interface RunControls {
   progress: ProgressReporter;
   /** Puts something in front of the run's objective (compare: an evaluation cache shared by its runs). */
   wrapObjective?: (objective: Objective) => Objective;
+  /**
+   * Ask and tell in the order these journal events did (reproduce): the run then proposes the
+   * recorded points whatever its concurrency and whatever order its evaluations finish in.
+   */
+  followJournal?: readonly JournalEvent[];
 }
 
 export interface RunResult {
@@ -115,7 +122,12 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
     if (controls.wrapObjective) objective = controls.wrapObjective(objective);
     journal = new JournalWriter(runDir.journal);
     const sessionStart = Date.now();
-    journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION });
+    journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION, concurrency: objective.concurrency });
+    if (previous.concurrency !== undefined && previous.concurrency !== objective.concurrency) {
+      controls.progress.message(
+        `concurrency is now ${objective.concurrency} (the previous session ran ${previous.concurrency} at once): the optimizer is asked in other batches from here on, so later proposals differ from an uninterrupted run at ${previous.concurrency}; reproduce follows the journaled batches`,
+      );
+    }
     controls.progress.start({ total: budget, finished: stats.finished, best: stats.best?.value, resumed });
 
     const sessionAbort = new AbortController();
@@ -124,7 +136,11 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
     const timeLeft = () => (config.stop.time_limit === undefined ? Infinity : config.stop.time_limit * 1000 - previous.elapsedMs - (Date.now() - sessionStart));
 
     type Done = { trial: Trial; outcome: Outcome; evaluation?: Evaluation; started: Date; aborted: boolean };
-    const inFlight = new Map<number, Promise<Done>>();
+    const evaluating = new Map<number, Promise<Done>>();
+    const finished = new Map<number, Done>(); // evaluated, waiting for the schedule to tell them
+    const schedule = controls.followJournal
+      ? recordedSchedule(controls.followJournal, liveSchedule(objective.concurrency, budget))
+      : liveSchedule(objective.concurrency, budget);
     let reason: StopReason | undefined;
     const launch = (trial: Trial) => {
       const started = new Date();
@@ -135,30 +151,44 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
           (evaluation): Done => ({ trial, outcome: outcomeOf(evaluation), evaluation, started, aborted: false }),
           (err: unknown): Done => ({ trial, outcome: { status: 'failed', error: errorText(err) }, started, aborted: sessionAbort.signal.aborted }),
         );
-      inFlight.set(trial.id, promise);
+      evaluating.set(trial.id, promise);
     };
 
     try {
+      let told = false;
       for (;;) {
+        // Evaluations that never wait (a function, a synchronous module) would otherwise keep
+        // signal handlers from running until the budget is spent.
+        await yieldToEventLoop();
         if (reason === undefined) {
           if (controls.stop?.aborted) reason = 'interrupted';
           else if (timeLeft() <= 0) reason = 'time-limit';
         }
-        while (reason === undefined && inFlight.size < objective.concurrency) {
-          if (queue.length === 0) {
-            const room = Math.min(objective.concurrency - inFlight.size, budget - issued);
-            if (room <= 0) break;
-            const trials = optimizer.ask(room);
+        // An interrupted session still asks for the slots its finished trials free, as the
+        // uninterrupted run would at that moment; those proposals are journaled and evaluated
+        // first on resume, so a resumed run asks the same batches and equals the uninterrupted one.
+        if (reason === undefined || (reason === 'interrupted' && told)) {
+          for (let n = schedule.askSize(optimizer.pending.size, issued); n > 0; n = schedule.askSize(optimizer.pending.size, issued)) {
+            const trials = optimizer.ask(n);
             journal.append({ type: 'ask', time: new Date().toISOString(), trials });
+            schedule.asked(n);
             issued += trials.length;
             queue.push(...trials);
           }
-          launch(queue.shift()!);
         }
-        if (inFlight.size === 0) break;
-        const done = await Promise.race(inFlight.values());
-        inFlight.delete(done.trial.id);
-        if (done.aborted) continue; // interrupted, not failed: it stays pending and is redone on resume
+        told = false;
+        while (reason === undefined && evaluating.size < objective.concurrency && queue.length > 0) launch(queue.shift()!);
+        const id = schedule.nextTell([...finished.keys()], evaluating.size === 0);
+        if (id === undefined) {
+          if (evaluating.size === 0) break;
+          const done = await Promise.race(evaluating.values());
+          evaluating.delete(done.trial.id);
+          // Interrupted, not failed: it stays pending and is redone on resume.
+          if (!done.aborted) finished.set(done.trial.id, done);
+          continue;
+        }
+        const done = finished.get(id)!;
+        finished.delete(id);
         const event: TrialEvent = {
           type: 'trial',
           time: new Date().toISOString(),
@@ -172,6 +202,8 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
         };
         journal.append(event);
         optimizer.tell(done.trial.id, done.outcome);
+        schedule.told(done.trial.id);
+        told = true;
         const improved = stats.record(event);
         if (improved) writeBest(runDir, experiment, optimizer, stats);
         controls.progress.trial(event, stats);
@@ -198,6 +230,8 @@ interface ReplaySummary {
   sessions: number;
   /** Wall time spent in earlier sessions, from their first to their last event. */
   elapsedMs: number;
+  /** Evaluations the last session that recorded it kept in flight. */
+  concurrency: number | undefined;
 }
 
 /** Rebuilds optimizer and statistics from journal events, in their original order. */
@@ -205,6 +239,7 @@ function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: Ru
   let issued = 0;
   let sessions = 0;
   let elapsedMs = 0;
+  let concurrency: number | undefined;
   let sessionStart: number | undefined;
   let lastTime: number | undefined;
   for (const e of events) {
@@ -214,6 +249,7 @@ function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: Ru
         if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
         sessions++;
         sessionStart = t;
+        concurrency = e.concurrency ?? concurrency;
         break;
       case 'ask':
         optimizer.replayAsk(e.trials);
@@ -229,7 +265,7 @@ function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: Ru
     lastTime = t;
   }
   if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
-  return { issued, sessions, elapsedMs };
+  return { issued, sessions, elapsedMs, concurrency };
 }
 
 function writeBest(runDir: RunDir, experiment: HashedExperiment, optimizer: Optimizer, stats: RunStats): void {
