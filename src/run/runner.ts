@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HashedExperiment } from '../config/load.js';
 import { createOptimizer } from '../optimizers/registry.js';
@@ -6,7 +7,7 @@ import { objectiveKind } from '../objectives/kinds.js';
 import type { Evaluation, Objective } from '../objectives/types.js';
 import { Rng } from '../util/rng.js';
 import { VERSION } from '../version.js';
-import { JournalWriter, readJournal, type JournalEvent, type StopReason, type TrialEvent } from './journal.js';
+import { JournalCorruptError, JournalWriter, readJournal, type JournalEvent, type StopReason, type TrialEvent } from './journal.js';
 import { RunLock } from './lock.js';
 import { RunDir } from './run-dir.js';
 import { RunStats } from './stats.js';
@@ -64,19 +65,32 @@ export function buildOptimizer(experiment: HashedExperiment): Optimizer {
 export async function runExperiment(experiment: HashedExperiment, controls: RunControls): Promise<RunResult> {
   const { config, space } = experiment;
   const runDir = new RunDir(config.output.dir, experiment.hash);
+  const fresh = !existsSync(runDir.dir);
   runDir.prepare(experiment);
   const lock = RunLock.acquire(runDir.lock);
   let objective: Objective | undefined;
   let journal: JournalWriter | undefined;
+  // An objective that ends the process (a module calling process.exit(0)) must not pass for a
+  // finished run: the session is journaled as stopped by an error and the exit code made nonzero.
+  const onExit = () => {
+    if (!process.exitCode) process.exitCode = 1;
+    try {
+      journal?.append({ type: 'stop', time: new Date().toISOString(), reason: 'error' });
+    } catch {
+      // the process ends regardless; the journal keeps every trial appended before
+    }
+    lock.release();
+    process.stderr.write(`autombw: the process was ended during run ${experiment.hash.slice(0, 12)} (did the objective call process.exit()?); the journaled trials are kept and running the experiment again resumes the run\n`);
+  };
+  process.on('exit', onExit);
   try {
     runDir.removeStaleTemporaries();
     const optimizer = buildOptimizer(experiment);
     const stats = new RunStats(config.stop.min_delta);
-    const { events } = readJournal(runDir.journal);
-    const previous = replay(events, optimizer, stats);
+    const { events, lines } = readJournal(runDir.journal);
+    const previous = replay(events, optimizer, stats, (i, e) => new JournalCorruptError(runDir.journal, lines[i], e.message));
     const resumed = events.length > 0;
     const finishedBefore = stats.finished;
-    let issued = previous.issued;
     const queue: Trial[] = [...optimizer.pending.values()].sort((a, b) => a.id - b.id);
 
     const budget = config.stop.budget;
@@ -168,11 +182,12 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
         // uninterrupted run would at that moment; those proposals are journaled and evaluated
         // first on resume, so a resumed run asks the same batches and equals the uninterrupted one.
         if (reason === undefined || (reason === 'interrupted' && told)) {
-          for (let n = schedule.askSize(optimizer.pending.size, issued); n > 0; n = schedule.askSize(optimizer.pending.size, issued)) {
+          for (let n = schedule.askSize(optimizer.pending.size, stats.issued); n > 0; n = schedule.askSize(optimizer.pending.size, stats.issued)) {
+            const asking = performance.now();
             const trials = optimizer.ask(n);
+            stats.recordAsk(trials, (performance.now() - asking) / 1000);
             journal.append({ type: 'ask', time: new Date().toISOString(), trials });
             schedule.asked(n);
-            issued += trials.length;
             queue.push(...trials);
           }
         }
@@ -217,7 +232,13 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
     if (stats.best) writeBest(runDir, experiment, optimizer, stats);
     controls.progress.stop();
     return result(final);
+  } catch (e) {
+    // A run that failed before its first journal line (a server down at the pre-flight check)
+    // leaves no directory behind to be listed as a run.
+    if (fresh && journal === undefined) rmSync(runDir.dir, { recursive: true, force: true });
+    throw e;
   } finally {
+    process.off('exit', onExit);
     journal?.close();
     await objective?.close?.();
     lock.release();
@@ -225,8 +246,6 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
 }
 
 interface ReplaySummary {
-  /** Trials asked so far (the next trial id). */
-  issued: number;
   sessions: number;
   /** Wall time spent in earlier sessions, from their first to their last event. */
   elapsedMs: number;
@@ -234,38 +253,45 @@ interface ReplaySummary {
   concurrency: number | undefined;
 }
 
-/** Rebuilds optimizer and statistics from journal events, in their original order. */
-function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: RunStats): ReplaySummary {
-  let issued = 0;
+/**
+ * Rebuilds optimizer and statistics from journal events, in their original order. An event the
+ * optimizer refuses (a trial told twice, an ask it would not have made: a journal edited by
+ * hand) is reported through `refused` with its index.
+ */
+function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: RunStats, refused: (index: number, error: Error) => Error): ReplaySummary {
   let sessions = 0;
   let elapsedMs = 0;
   let concurrency: number | undefined;
   let sessionStart: number | undefined;
   let lastTime: number | undefined;
-  for (const e of events) {
+  events.forEach((e, index) => {
     const t = Date.parse(e.time);
-    switch (e.type) {
-      case 'start':
-        if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
-        sessions++;
-        sessionStart = t;
-        concurrency = e.concurrency ?? concurrency;
-        break;
-      case 'ask':
-        optimizer.replayAsk(e.trials);
-        issued = Math.max(issued, ...e.trials.map((tr) => tr.id + 1));
-        break;
-      case 'trial':
-        optimizer.tell(e.id, e.status === 'ok' ? { status: 'ok', value: e.value! } : { status: 'failed', error: e.error ?? 'failed' });
-        stats.record(e);
-        break;
-      case 'stop':
-        break;
+    try {
+      switch (e.type) {
+        case 'start':
+          if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
+          sessions++;
+          sessionStart = t;
+          concurrency = e.concurrency ?? concurrency;
+          break;
+        case 'ask':
+          optimizer.replayAsk(e.trials);
+          stats.issued = Math.max(stats.issued, ...e.trials.map((tr) => tr.id + 1));
+          break;
+        case 'trial':
+          optimizer.tell(e.id, e.status === 'ok' ? { status: 'ok', value: e.value! } : { status: 'failed', error: e.error ?? 'failed' });
+          stats.record(e);
+          break;
+        case 'stop':
+          break;
+      }
+    } catch (err) {
+      throw refused(index, err as Error);
     }
     lastTime = t;
-  }
+  });
   if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
-  return { issued, sessions, elapsedMs, concurrency };
+  return { sessions, elapsedMs, concurrency };
 }
 
 function writeBest(runDir: RunDir, experiment: HashedExperiment, optimizer: Optimizer, stats: RunStats): void {
