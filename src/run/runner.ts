@@ -70,8 +70,9 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
   const lock = RunLock.acquire(runDir.lock);
   let objective: Objective | undefined;
   let journal: JournalWriter | undefined;
-  // An objective that ends the process (a module calling process.exit(0)) must not pass for a
-  // finished run: the session is journaled as stopped by an error and the exit code made nonzero.
+  // An objective that ends the process (a module calling process.exit(0), or awaiting what nothing
+  // will settle, which empties the event loop) must not pass for a finished run: the session is
+  // journaled as stopped by an error and the exit code made nonzero.
   const onExit = () => {
     if (!process.exitCode) process.exitCode = 1;
     try {
@@ -80,7 +81,7 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
       // the process ends regardless; the journal keeps every trial appended before
     }
     lock.release();
-    process.stderr.write(`autombw: the process was ended during run ${experiment.hash.slice(0, 12)} (did the objective call process.exit()?); the journaled trials are kept and running the experiment again resumes the run\n`);
+    process.stderr.write(`autombw: the process ended in the middle of run ${experiment.hash.slice(0, 12)} (did the objective call process.exit(), or leave a promise that never settles?); the journaled trials are kept and running the experiment again resumes the run\n`);
   };
   process.on('exit', onExit);
   try {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { readJournal } from '../../src/run/journal.js';
@@ -127,7 +128,7 @@ export function evaluate(weights, context) {
     });
     const first = runCli(['run', 'exp.yaml', '--output-dir', 'out', '--progress', 'none'], { cwd: dir });
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/the process was ended during run [0-9a-f]{12} \(did the objective call process\.exit\(\)\?\); the journaled trials are kept/);
+    expect(first.stderr).toMatch(/the process ended in the middle of run [0-9a-f]{12} \(did the objective call process\.exit\(\), or leave a promise that never settles\?\); the journaled trials are kept/);
     const events = journalOf(dir);
     expect(events.filter((e) => e.type === 'trial').map((e) => (e.type === 'trial' ? e.id : -1))).toEqual([0, 1, 2]);
     expect(events.at(-1)).toMatchObject({ type: 'stop', reason: 'error' });
@@ -135,5 +136,45 @@ export function evaluate(weights, context) {
     const again = runCli(['run', 'exp.yaml', '--output-dir', 'out', '--progress', 'none'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
     expect(journalOf(dir).filter((e) => e.type === 'trial')).toHaveLength(6);
+  });
+});
+
+describe('signals during autombw reproduce', () => {
+  it('SIGTERM stops the reproduction after the trial in flight and exits 143', async () => {
+    const dir = writeTree({
+      'exp.yaml': `seed: 3
+space: {preset: sd1-27, step: 0.01}
+objective: {kind: module, module: waits.mjs}
+optimizer: {kind: random}
+stop: {budget: 6}
+`,
+      // Once the reproduction starts (the file "reproducing" exists), trial 1 announces itself and
+      // finishes only when SIGTERM arrives, so the signal comes while the run is under way.
+      'waits.mjs': `import { existsSync, writeFileSync } from 'node:fs';
+export async function evaluate(weights, context) {
+  if (context.trial === 1 && existsSync('reproducing')) {
+    const signalled = new Promise((resolve) => process.once('SIGTERM', resolve));
+    const alive = setInterval(() => {}, 1000); // a listener alone does not keep a process running
+    writeFileSync('trial-1-started', '');
+    await signalled;
+    clearInterval(alive);
+  }
+  return Object.values(weights).reduce((s, w) => s + w, 0);
+}
+`,
+    });
+    expect(runCli(['run', 'exp.yaml', '--output-dir', 'out', '--progress', 'none'], { cwd: dir }).code).toBe(0);
+    writeFileSync(path.join(dir, 'reproducing'), '');
+    const [run] = readdirSync(path.join(dir, 'out'));
+    const child = startCli(['reproduce', path.join('out', run), '--output-dir', 'again', '--progress', 'none'], { cwd: dir });
+    started.push(child);
+    let stdout = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = once(child, 'exit');
+    for (let i = 0; i < 3000 && !existsSync(path.join(dir, 'trial-1-started')) && child.exitCode === null; i++) await sleep(20);
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code, stdout).toBe(143);
+    expect(stdout).toMatch(/^note +the reproduction was interrupted before all trials were re-run$/m);
   });
 });
