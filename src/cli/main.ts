@@ -17,7 +17,7 @@ function usage(): string {
   ].join('\n');
 }
 
-/** The CLI. Returns the exit code: 0 ok, 1 failed, 2 bad input (130 interrupted run). */
+/** The CLI. Returns the exit code: 0 ok, 1 failed, 2 bad input (130 a run interrupted by Ctrl-C, 143 by SIGTERM). */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { ExperimentConfig } from '../config/experiment.js';
+import { runStatus } from '../run/status.js';
 import { readJournal, type JournalEvent, type TrialEvent } from '../run/journal.js';
 import type { Trial } from '../optimizers/types.js';
 import { UserInputError } from '../config/issues.js';
@@ -43,7 +44,6 @@ export function readRun(dir: string): RunData {
   for (const e of events) if (e.type === 'ask') for (const t of e.trials) proposals.set(t.id, t);
   let best: TrialEvent | undefined;
   for (const t of trials) if (t.status === 'ok' && t.value !== undefined && (!best || t.value > best.value!)) best = t;
-  const last = [...events].reverse().find((e) => e.type === 'stop' || e.type === 'start');
-  const status = existsSync(path.join(absolute, 'lock')) ? 'running' : last?.type === 'stop' ? last.reason : last ? 'crashed' : 'new';
+  const status = runStatus(absolute, events);
   return { dir: absolute, info, config, events, trials, proposals, best, status };
 }

@@ -96,7 +96,10 @@ export async function reproduceRun(run: RunData, options: ReproduceOptions): Pro
   experiment.config.output.dir = path.resolve(options.outputDir);
   const enough = new AbortController();
   const stop = options.stop ? AbortSignal.any([options.stop, enough.signal]) : enough.signal;
+  const concurrencies = [...new Set(run.events.flatMap((e) => (e.type === 'start' && e.concurrency !== undefined ? [e.concurrency] : [])))];
+  if (concurrencies.length > 1) notes.push(`the run's sessions kept ${concurrencies.join(', ')} evaluations in flight; the reproduction asks the optimizer in the batches the journal recorded`);
   const result = await runExperiment(experiment, {
+    followJournal: run.events,
     stop,
     ...(options.abort ? { abort: options.abort } : {}),
     progress: stopAfter(options.progress, count, enough),

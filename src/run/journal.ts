@@ -1,4 +1,6 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { UserInputError } from '../config/issues.js';
+import { displayPath } from '../config/source.js';
 import type { JsonValue } from '../util/json.js';
 import type { Trial } from '../optimizers/types.js';
 
@@ -14,6 +16,12 @@ export interface SessionStartEvent {
   hash: string;
   session: number;
   version: string;
+  /**
+   * Evaluations this session kept in flight. It shapes the batches the optimizer is asked for but
+   * is not part of the run hash (it is the number of GPUs): a run may resume with another.
+   * Absent in sessions that evaluated nothing, and in journals of earlier versions.
+   */
+  concurrency?: number;
 }
 
 /** Trials the optimizer proposed, journaled before any of them is evaluated. */
@@ -47,13 +55,16 @@ export type StopReason = 'budget' | 'time-limit' | 'patience' | 'target' | 'inte
 
 export interface JournalContents {
   events: JournalEvent[];
+  /** The line of the file each event is on (1-based), for messages about it. */
+  lines: number[];
   /** A last line cut short by a crash was found and ignored. */
   truncatedTail: boolean;
 }
 
-export class JournalCorruptError extends Error {
+/** A journal damaged or edited by hand: bad input, named by file and line. */
+export class JournalCorruptError extends UserInputError {
   constructor(file: string, line: number, why: string) {
-    super(`${file}:${line}: journal line is not valid (${why}); the run cannot be resumed safely. Move the file aside to start over.`);
+    super(`${displayPath(file)}:${line}: journal line is not valid (${why}); the run cannot be resumed safely. Move the file aside to start over.`);
     this.name = 'JournalCorruptError';
   }
 }
@@ -63,12 +74,13 @@ export class JournalCorruptError extends Error {
  * it is ignored. A bad line anywhere else means the file was damaged otherwise, and is refused.
  */
 export function readJournal(file: string): JournalContents {
-  if (!existsSync(file)) return { events: [], truncatedTail: false };
+  if (!existsSync(file)) return { events: [], lines: [], truncatedTail: false };
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const complete = lines.slice(0, -1); // the last element is '' or a torn line
   const tail = lines[lines.length - 1];
   const events: JournalEvent[] = [];
+  const numbers: number[] = [];
   complete.forEach((line, i) => {
     if (line.trim() === '') return;
     let parsed: unknown;
@@ -79,8 +91,9 @@ export function readJournal(file: string): JournalContents {
     }
     if (!isEvent(parsed)) throw new JournalCorruptError(file, i + 1, 'not a journal event');
     events.push(parsed);
+    numbers.push(i + 1);
   });
-  return { events, truncatedTail: tail.length > 0 };
+  return { events, lines: numbers, truncatedTail: tail.length > 0 };
 }
 
 function isEvent(v: unknown): v is JournalEvent {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UserInputError } from '../config/issues.js';
 
@@ -38,6 +38,16 @@ export class RunLock {
       // already gone: nothing to release
     }
   }
+}
+
+/**
+ * Whether a run is in use: its lock exists and the owner lives. A lock left by a dead process of
+ * this host (`kill -9`, a crash) is not; one held from another host cannot be checked and counts.
+ */
+export function isLockHeld(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const owner = readOwner(file);
+  return !owner || owner.host !== hostname() || isAlive(owner.pid);
 }
 
 function readOwner(file: string): { pid: number; host: string; since: string } | undefined {

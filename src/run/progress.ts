@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { TrialEvent } from './journal.js';
 import type { RunStats } from './stats.js';
 import { formatDuration } from '../util/duration.js';
+import { estimateRemaining } from './eta.js';
 
 export interface ProgressReporter {
   start(state: { total: number; finished: number; best: number | undefined; resumed: boolean }): void;
@@ -21,7 +22,8 @@ export function createProgress(mode: ProgressMode, out: Writable & { isTTY?: boo
   return { start() {}, trial() {}, message: (t) => out.write(`${t}\n`), stop() {} };
 }
 
-const fmt = (v: number | undefined) => (v === undefined ? '—' : Number(v.toPrecision(6)).toString());
+/** A value as every run display shows it: 6 significant digits (best.json and the journal keep them all). */
+export const formatScore = (v: number | undefined) => (v === undefined ? '—' : Number(v.toPrecision(6)).toString());
 
 class PlainProgress implements ProgressReporter {
   private total = 0;
@@ -34,15 +36,15 @@ class PlainProgress implements ProgressReporter {
     this.total = state.total;
     this.started = Date.now();
     this.startFinished = state.finished;
-    if (state.resumed) this.out.write(`resuming: ${state.finished}/${state.total} trials done, best ${fmt(state.best)}\n`);
+    if (state.resumed) this.out.write(`resuming: ${state.finished}/${state.total} trials done, best ${formatScore(state.best)}\n`);
   }
 
   trial(e: TrialEvent, stats: RunStats): void {
     const width = String(this.total).length;
-    const value = e.status === 'ok' ? fmt(e.value) : `failed: ${e.error}`;
-    const eta = etaSeconds(this.started, stats.finished - this.startFinished, this.total - stats.finished);
+    const value = e.status === 'ok' ? formatScore(e.value) : `failed: ${e.error}`;
+    const eta = sessionEta(this.started, stats.finished - this.startFinished, this.total, stats);
     this.out.write(
-      `trial ${String(e.id).padStart(width)}  [${String(stats.finished).padStart(width)}/${this.total}]  ${value}  best ${fmt(stats.best?.value)} (#${stats.best?.id ?? '—'})  ${e.duration.toFixed(2)}s  eta ${formatDuration(eta)}\n`,
+      `trial ${String(e.id).padStart(width)}  [${String(stats.finished).padStart(width)}/${this.total}]  ${value}  best ${formatScore(stats.best?.value)} (#${stats.best?.id ?? '—'})  ${e.duration.toFixed(2)}s  eta ${formatDuration(eta)}\n`,
     );
   }
 
@@ -56,23 +58,29 @@ class PlainProgress implements ProgressReporter {
 class BarProgress implements ProgressReporter {
   private readonly bar: SingleBar;
   private active = false;
+  private total = 0;
+  private started = Date.now();
+  private startFinished = 0;
 
   constructor(out: Writable) {
     this.bar = new SingleBar({
-      format: 'trials {bar} {value}/{total} | best {best} | last {last} | eta {eta_formatted}',
+      format: 'trials {bar} {value}/{total} | best {best} | last {last} | eta {left}',
       stream: out as NodeJS.WritableStream,
       hideCursor: true,
-      etaBuffer: 20,
     });
   }
 
   start(state: { total: number; finished: number; best: number | undefined }): void {
-    this.bar.start(state.total, state.finished, { best: fmt(state.best), last: '—' });
+    this.total = state.total;
+    this.started = Date.now();
+    this.startFinished = state.finished;
+    this.bar.start(state.total, state.finished, { best: formatScore(state.best), last: '—', left: '?' });
     this.active = true;
   }
 
   trial(e: TrialEvent, stats: RunStats): void {
-    this.bar.update(stats.finished, { best: fmt(stats.best?.value), last: e.status === 'ok' ? fmt(e.value) : 'failed' });
+    const left = formatDuration(sessionEta(this.started, stats.finished - this.startFinished, this.total, stats));
+    this.bar.update(stats.finished, { best: formatScore(stats.best?.value), last: e.status === 'ok' ? formatScore(e.value) : 'failed', left });
   }
 
   message(text: string): void {
@@ -87,7 +95,13 @@ class BarProgress implements ProgressReporter {
   }
 }
 
-function etaSeconds(startedMs: number, doneThisSession: number, remaining: number): number {
-  if (doneThisSession <= 0) return NaN;
-  return ((Date.now() - startedMs) / 1000 / doneThisSession) * remaining;
+function sessionEta(startedMs: number, finishedThisSession: number, total: number, stats: RunStats): number {
+  return estimateRemaining({
+    elapsed: (Date.now() - startedMs) / 1000,
+    finished: finishedThisSession,
+    remaining: total - stats.finished,
+    issued: stats.issued,
+    toPropose: Math.max(0, total - stats.issued),
+    asks: stats.asks,
+  });
 }

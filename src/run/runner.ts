@@ -1,3 +1,5 @@
+import { existsSync, rmSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HashedExperiment } from '../config/load.js';
 import { createOptimizer } from '../optimizers/registry.js';
 import type { Optimizer, Outcome, Trial } from '../optimizers/types.js';
@@ -5,11 +7,12 @@ import { objectiveKind } from '../objectives/kinds.js';
 import type { Evaluation, Objective } from '../objectives/types.js';
 import { Rng } from '../util/rng.js';
 import { VERSION } from '../version.js';
-import { JournalWriter, readJournal, type JournalEvent, type StopReason, type TrialEvent } from './journal.js';
+import { JournalCorruptError, JournalWriter, readJournal, type JournalEvent, type StopReason, type TrialEvent } from './journal.js';
 import { RunLock } from './lock.js';
 import { RunDir } from './run-dir.js';
 import { RunStats } from './stats.js';
 import type { ProgressReporter } from './progress.js';
+import { liveSchedule, recordedSchedule } from './schedule.js';
 
 export interface RunControls {
   /** Aborted: stop asking for new trials, let evaluations in flight finish. */
@@ -19,6 +22,11 @@ export interface RunControls {
   progress: ProgressReporter;
   /** Puts something in front of the run's objective (compare: an evaluation cache shared by its runs). */
   wrapObjective?: (objective: Objective) => Objective;
+  /**
+   * Ask and tell in the order these journal events did (reproduce): the run then proposes the
+   * recorded points whatever its concurrency and whatever order its evaluations finish in.
+   */
+  followJournal?: readonly JournalEvent[];
 }
 
 export interface RunResult {
@@ -57,19 +65,33 @@ export function buildOptimizer(experiment: HashedExperiment): Optimizer {
 export async function runExperiment(experiment: HashedExperiment, controls: RunControls): Promise<RunResult> {
   const { config, space } = experiment;
   const runDir = new RunDir(config.output.dir, experiment.hash);
+  const fresh = !existsSync(runDir.dir);
   runDir.prepare(experiment);
   const lock = RunLock.acquire(runDir.lock);
   let objective: Objective | undefined;
   let journal: JournalWriter | undefined;
+  // An objective that ends the process (a module calling process.exit(0), or awaiting what nothing
+  // will settle, which empties the event loop) must not pass for a finished run: the session is
+  // journaled as stopped by an error and the exit code made nonzero.
+  const onExit = () => {
+    if (!process.exitCode) process.exitCode = 1;
+    try {
+      journal?.append({ type: 'stop', time: new Date().toISOString(), reason: 'error' });
+    } catch {
+      // the process ends regardless; the journal keeps every trial appended before
+    }
+    lock.release();
+    process.stderr.write(`autombw: the process ended in the middle of run ${experiment.hash.slice(0, 12)} (did the objective call process.exit(), or leave a promise that never settles?); the journaled trials are kept and running the experiment again resumes the run\n`);
+  };
+  process.on('exit', onExit);
   try {
     runDir.removeStaleTemporaries();
     const optimizer = buildOptimizer(experiment);
     const stats = new RunStats(config.stop.min_delta);
-    const { events } = readJournal(runDir.journal);
-    const previous = replay(events, optimizer, stats);
+    const { events, lines } = readJournal(runDir.journal);
+    const previous = replay(events, optimizer, stats, (i, e) => new JournalCorruptError(runDir.journal, lines[i], e.message));
     const resumed = events.length > 0;
     const finishedBefore = stats.finished;
-    let issued = previous.issued;
     const queue: Trial[] = [...optimizer.pending.values()].sort((a, b) => a.id - b.id);
 
     const budget = config.stop.budget;
@@ -115,7 +137,12 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
     if (controls.wrapObjective) objective = controls.wrapObjective(objective);
     journal = new JournalWriter(runDir.journal);
     const sessionStart = Date.now();
-    journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION });
+    journal.append({ type: 'start', time: new Date().toISOString(), hash: experiment.hash, session: previous.sessions + 1, version: VERSION, concurrency: objective.concurrency });
+    if (previous.concurrency !== undefined && previous.concurrency !== objective.concurrency) {
+      controls.progress.message(
+        `concurrency is now ${objective.concurrency} (the previous session ran ${previous.concurrency} at once): the optimizer is asked in other batches from here on, so later proposals differ from an uninterrupted run at ${previous.concurrency}; reproduce follows the journaled batches`,
+      );
+    }
     controls.progress.start({ total: budget, finished: stats.finished, best: stats.best?.value, resumed });
 
     const sessionAbort = new AbortController();
@@ -124,7 +151,11 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
     const timeLeft = () => (config.stop.time_limit === undefined ? Infinity : config.stop.time_limit * 1000 - previous.elapsedMs - (Date.now() - sessionStart));
 
     type Done = { trial: Trial; outcome: Outcome; evaluation?: Evaluation; started: Date; aborted: boolean };
-    const inFlight = new Map<number, Promise<Done>>();
+    const evaluating = new Map<number, Promise<Done>>();
+    const finished = new Map<number, Done>(); // evaluated, waiting for the schedule to tell them
+    const schedule = controls.followJournal
+      ? recordedSchedule(controls.followJournal, liveSchedule(objective.concurrency, budget))
+      : liveSchedule(objective.concurrency, budget);
     let reason: StopReason | undefined;
     const launch = (trial: Trial) => {
       const started = new Date();
@@ -135,30 +166,45 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
           (evaluation): Done => ({ trial, outcome: outcomeOf(evaluation), evaluation, started, aborted: false }),
           (err: unknown): Done => ({ trial, outcome: { status: 'failed', error: errorText(err) }, started, aborted: sessionAbort.signal.aborted }),
         );
-      inFlight.set(trial.id, promise);
+      evaluating.set(trial.id, promise);
     };
 
     try {
+      let told = false;
       for (;;) {
+        // Evaluations that never wait (a function, a synchronous module) would otherwise keep
+        // signal handlers from running until the budget is spent.
+        await yieldToEventLoop();
         if (reason === undefined) {
           if (controls.stop?.aborted) reason = 'interrupted';
           else if (timeLeft() <= 0) reason = 'time-limit';
         }
-        while (reason === undefined && inFlight.size < objective.concurrency) {
-          if (queue.length === 0) {
-            const room = Math.min(objective.concurrency - inFlight.size, budget - issued);
-            if (room <= 0) break;
-            const trials = optimizer.ask(room);
+        // An interrupted session still asks for the slots its finished trials free, as the
+        // uninterrupted run would at that moment; those proposals are journaled and evaluated
+        // first on resume, so a resumed run asks the same batches and equals the uninterrupted one.
+        if (reason === undefined || (reason === 'interrupted' && told)) {
+          for (let n = schedule.askSize(optimizer.pending.size, stats.issued); n > 0; n = schedule.askSize(optimizer.pending.size, stats.issued)) {
+            const asking = performance.now();
+            const trials = optimizer.ask(n);
+            stats.recordAsk(trials, (performance.now() - asking) / 1000);
             journal.append({ type: 'ask', time: new Date().toISOString(), trials });
-            issued += trials.length;
+            schedule.asked(n);
             queue.push(...trials);
           }
-          launch(queue.shift()!);
         }
-        if (inFlight.size === 0) break;
-        const done = await Promise.race(inFlight.values());
-        inFlight.delete(done.trial.id);
-        if (done.aborted) continue; // interrupted, not failed: it stays pending and is redone on resume
+        told = false;
+        while (reason === undefined && evaluating.size < objective.concurrency && queue.length > 0) launch(queue.shift()!);
+        const id = schedule.nextTell([...finished.keys()], evaluating.size === 0);
+        if (id === undefined) {
+          if (evaluating.size === 0) break;
+          const done = await Promise.race(evaluating.values());
+          evaluating.delete(done.trial.id);
+          // Interrupted, not failed: it stays pending and is redone on resume.
+          if (!done.aborted) finished.set(done.trial.id, done);
+          continue;
+        }
+        const done = finished.get(id)!;
+        finished.delete(id);
         const event: TrialEvent = {
           type: 'trial',
           time: new Date().toISOString(),
@@ -172,6 +218,8 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
         };
         journal.append(event);
         optimizer.tell(done.trial.id, done.outcome);
+        schedule.told(done.trial.id);
+        told = true;
         const improved = stats.record(event);
         if (improved) writeBest(runDir, experiment, optimizer, stats);
         controls.progress.trial(event, stats);
@@ -185,7 +233,13 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
     if (stats.best) writeBest(runDir, experiment, optimizer, stats);
     controls.progress.stop();
     return result(final);
+  } catch (e) {
+    // A run that failed before its first journal line (a server down at the pre-flight check)
+    // leaves no directory behind to be listed as a run.
+    if (fresh && journal === undefined) rmSync(runDir.dir, { recursive: true, force: true });
+    throw e;
   } finally {
+    process.off('exit', onExit);
     journal?.close();
     await objective?.close?.();
     lock.release();
@@ -193,43 +247,52 @@ export async function runExperiment(experiment: HashedExperiment, controls: RunC
 }
 
 interface ReplaySummary {
-  /** Trials asked so far (the next trial id). */
-  issued: number;
   sessions: number;
   /** Wall time spent in earlier sessions, from their first to their last event. */
   elapsedMs: number;
+  /** Evaluations the last session that recorded it kept in flight. */
+  concurrency: number | undefined;
 }
 
-/** Rebuilds optimizer and statistics from journal events, in their original order. */
-function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: RunStats): ReplaySummary {
-  let issued = 0;
+/**
+ * Rebuilds optimizer and statistics from journal events, in their original order. An event the
+ * optimizer refuses (a trial told twice, an ask it would not have made: a journal edited by
+ * hand) is reported through `refused` with its index.
+ */
+function replay(events: readonly JournalEvent[], optimizer: Optimizer, stats: RunStats, refused: (index: number, error: Error) => Error): ReplaySummary {
   let sessions = 0;
   let elapsedMs = 0;
+  let concurrency: number | undefined;
   let sessionStart: number | undefined;
   let lastTime: number | undefined;
-  for (const e of events) {
+  events.forEach((e, index) => {
     const t = Date.parse(e.time);
-    switch (e.type) {
-      case 'start':
-        if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
-        sessions++;
-        sessionStart = t;
-        break;
-      case 'ask':
-        optimizer.replayAsk(e.trials);
-        issued = Math.max(issued, ...e.trials.map((tr) => tr.id + 1));
-        break;
-      case 'trial':
-        optimizer.tell(e.id, e.status === 'ok' ? { status: 'ok', value: e.value! } : { status: 'failed', error: e.error ?? 'failed' });
-        stats.record(e);
-        break;
-      case 'stop':
-        break;
+    try {
+      switch (e.type) {
+        case 'start':
+          if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
+          sessions++;
+          sessionStart = t;
+          concurrency = e.concurrency ?? concurrency;
+          break;
+        case 'ask':
+          optimizer.replayAsk(e.trials);
+          stats.issued = Math.max(stats.issued, ...e.trials.map((tr) => tr.id + 1));
+          break;
+        case 'trial':
+          optimizer.tell(e.id, e.status === 'ok' ? { status: 'ok', value: e.value! } : { status: 'failed', error: e.error ?? 'failed' });
+          stats.record(e);
+          break;
+        case 'stop':
+          break;
+      }
+    } catch (err) {
+      throw refused(index, err as Error);
     }
     lastTime = t;
-  }
+  });
   if (sessionStart !== undefined && lastTime !== undefined) elapsedMs += lastTime - sessionStart;
-  return { issued, sessions, elapsedMs };
+  return { sessions, elapsedMs, concurrency };
 }
 
 function writeBest(runDir: RunDir, experiment: HashedExperiment, optimizer: Optimizer, stats: RunStats): void {

@@ -15,7 +15,7 @@ describe('journal', () => {
     w.append(trial(0, 1));
     w.append(trial(1, 2));
     w.close();
-    expect(readJournal(file)).toEqual({ events: [trial(0, 1), trial(1, 2)], truncatedTail: false });
+    expect(readJournal(file)).toEqual({ events: [trial(0, 1), trial(1, 2)], lines: [1, 2], truncatedTail: false });
   });
 
   it('reads a missing journal as empty', () => {

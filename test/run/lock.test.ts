@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,12 +32,24 @@ describe('run lock', () => {
 
   it('a second `autombw run` of a running experiment exits 2 and leaves the first undisturbed', async () => {
     const dir = writeTree({
-      'exp.yaml': 'space: {preset: sd1-27}\nobjective: {kind: function, function: sphere, delay: 0.05}\noptimizer: {kind: random}\nstop: {budget: 30}\n',
+      'exp.yaml': 'space: {preset: sd1-27}\nobjective: {kind: module, module: held.mjs}\noptimizer: {kind: random}\nstop: {budget: 4}\n',
+      // Trial 1 holds the first run (and its lock) until the test lets it go.
+      'held.mjs': `import { existsSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+export async function evaluate(weights, context) {
+  if (context.trial === 1) {
+    writeFileSync('held', '');
+    for (let i = 0; i < 3000 && !existsSync('release'); i++) await sleep(20);
+  }
+  return Object.values(weights).reduce((s, w) => s + w, 0);
+}
+`,
     });
     const first = startCli(['run', 'exp.yaml', '--progress', 'none'], { cwd: dir });
     const exited = once(first, 'exit');
-    await sleep(700);
+    for (let i = 0; i < 3000 && !existsSync(path.join(dir, 'held')) && first.exitCode === null; i++) await sleep(20);
     const second = runCli(['run', 'exp.yaml', '--progress', 'none'], { cwd: dir });
+    writeFileSync(path.join(dir, 'release'), '');
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/this run is in use by process \d+/);
     const [code] = await exited;

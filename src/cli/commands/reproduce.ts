@@ -21,7 +21,9 @@ checks, in order:
   2. proposals: the optimizer, fed the recorded values, proposes the recorded points
   3. values: the re-run proposes the same points and gets the same values, bit for bit
      for deterministic objectives (function, surrogate, the demo backend), within
-     --tolerance otherwise, for as many trials as the run has
+     --tolerance otherwise, for as many trials as the run has; it asks the optimizer
+     in the batches and tells it results in the order the journal recorded, whatever
+     concurrency the run's sessions had
 It ends with REPRODUCED or NOT REPRODUCED. A moved run directory works: give its path.
 
 Options:
@@ -34,7 +36,8 @@ Options:
                       objectives, ${DEFAULT_TOLERANCE} otherwise)
   --progress <mode>   auto | bar | plain | none (default auto)
 
-Exit codes: 0 reproduced, 1 not reproduced, 2 bad input, 130 interrupted.`,
+Exit codes: 0 reproduced, 1 not reproduced, 2 bad input, 130 interrupted by Ctrl-C,
+143 interrupted by SIGTERM.`,
 
   async run(argv) {
     const { positionals, values } = parseCommandArgs('reproduce', argv, {
@@ -59,9 +62,14 @@ Exit codes: 0 reproduced, 1 not reproduced, 2 bad input, 130 interrupted.`,
 
     const stop = new AbortController();
     const abort = new AbortController();
-    const onSigint = () => (stop.signal.aborted ? abort.abort() : stop.abort());
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
+    let stoppedBy: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stop.signal.aborted) return abort.abort();
+      stoppedBy = signal;
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const verdict = await reproduceRun(run, {
         outputDir,
@@ -75,11 +83,11 @@ Exit codes: 0 reproduced, 1 not reproduced, 2 bad input, 130 interrupted.`,
       for (const n of verdict.notes) console.log(`note  ${n}`);
       if (verdict.reproductionDir) console.log(`reproduction: ${displayPath(verdict.reproductionDir)}`);
       console.log(verdict.match ? 'REPRODUCED' : 'NOT REPRODUCED');
-      if (stop.signal.aborted && !verdict.match) return 130;
+      if (stoppedBy !== undefined && !verdict.match) return stoppedBy === 'SIGTERM' ? 143 : 130;
       return verdict.match ? 0 : 1;
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };

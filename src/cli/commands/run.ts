@@ -5,7 +5,8 @@ import { parseCommandArgs } from '../args.js';
 import { loadAndHashExperiment } from '../../config/load.js';
 import { UserInputError } from '../../config/issues.js';
 import { runExperiment } from '../../run/runner.js';
-import { createProgress, type ProgressMode } from '../../run/progress.js';
+import { createProgress, formatScore, type ProgressMode } from '../../run/progress.js';
+import { RunDir } from '../../run/run-dir.js';
 import { displayPath } from '../../config/source.js';
 import { supermergerNotice } from '../../export/supermerger-notice.js';
 
@@ -21,7 +22,9 @@ Runs the optimizer against the objective and journals every trial to
 where it stopped: the optimizer is rebuilt from the journal and proposes exactly what
 an uninterrupted run would have. best.json always holds the best recipe so far.
 
-Ctrl-C once: stop asking for new trials and finish the ones in flight.
+Ctrl-C (or SIGTERM) once: start no new trials and finish the ones in flight; the
+proposals for the slots they free are journaled and evaluated first on resume, so a
+resumed run equals an uninterrupted one.
 Ctrl-C twice: interrupt those too (they are redone on resume).
 
 Options:
@@ -29,8 +32,9 @@ Options:
   --progress <mode>   auto | bar | plain | none (default: the experiment's output.progress)
   --output-dir <dir>  where runs live (default: the experiment's output.dir, "runs")
 
-Exit codes: 0 finished, 1 the run failed (every trial failed, or an error), 2 bad input,
-130 interrupted.`,
+Exit codes: 0 finished, 1 the run failed (every trial failed, an error, or the
+objective ended the process), 2 bad input, 130 interrupted by Ctrl-C (SIGINT),
+143 interrupted by SIGTERM.`,
   async run(argv) {
     const { positionals, values } = parseCommandArgs('run', argv, {
       resume: { type: 'string' },
@@ -68,21 +72,26 @@ Exit codes: 0 finished, 1 the run failed (every trial failed, or an error), 2 ba
     const stop = new AbortController();
     const abort = new AbortController();
     const progress = createProgress(progressMode ?? experiment.config.output.progress, process.stdout);
-    const onSigint = () => {
+    // SIGTERM (a service manager, `kill`) stops the run as Ctrl-C does; the exit code says which came first.
+    let stoppedBy: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
       if (!stop.signal.aborted) {
-        progress.message('\nstopping: no new trials; finishing the ones in flight (Ctrl-C again to interrupt them)');
+        stoppedBy = signal;
+        progress.message(`\nstopping (${signal}): no new trials; finishing the ones in flight (Ctrl-C again to interrupt them)`);
         stop.abort();
       } else {
         abort.abort();
       }
     };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
+      const dir = displayPath(new RunDir(experiment.config.output.dir, experiment.hash).dir);
+      console.log(`run ${experiment.hash}\n  directory ${dir}\n  report    ${dir}/report.html (written when the run stops)`);
       const r = await runExperiment(experiment, { stop: stop.signal, abort: abort.signal, progress });
-      const best = r.best ? `best ${r.best.value} (trial ${r.best.id})` : 'no successful trial';
+      const best = r.best ? `best ${formatScore(r.best.value)} (trial ${r.best.id})` : 'no successful trial';
       console.log(`run ${r.hash.slice(0, 12)}: ${r.reason}; ${r.finished} trials (${r.failed} failed), ${best}`);
-      console.log(`  ${displayPath(r.runDir)}/best.json`);
+      if (r.best) console.log(`  ${displayPath(r.runDir)}/best.json`);
       // Only a session that added trials rewrites the report: rerunning a finished run stays instant.
       if (r.newTrials > 0) {
         const warn = (m: string) => console.error(`warning: ${m}`);
@@ -92,11 +101,11 @@ Exit codes: 0 finished, 1 the run failed (every trial failed, or an error), 2 ba
         );
         if (report) console.log(`  ${displayPath(report)}`);
       }
-      if (r.reason === 'interrupted') return 130;
+      if (r.reason === 'interrupted') return stoppedBy === 'SIGTERM' ? 143 : 130;
       return r.finished > 0 && r.failed === r.finished ? 1 : 0;
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };

@@ -4,6 +4,8 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { readJournal, type TrialEvent } from '../../run/journal.js';
 import { UserInputError } from '../../config/issues.js';
+import { runStatus } from '../../run/status.js';
+import { formatScore } from '../../run/progress.js';
 
 export interface RunSummary {
   dir: string;
@@ -33,8 +35,6 @@ export function listRuns(root: string): RunSummary[] {
       const { events } = readJournal(journalFile);
       const trials = events.filter((e): e is TrialEvent => e.type === 'trial');
       const ok = trials.filter((t) => t.status === 'ok');
-      const lastStop = [...events].reverse().find((e) => e.type === 'stop' || e.type === 'start');
-      const locked = existsSync(path.join(dir, 'lock'));
       runs.push({
         dir,
         hash: info.hash,
@@ -44,7 +44,7 @@ export function listRuns(root: string): RunSummary[] {
         finished: trials.length,
         failed: trials.length - ok.length,
         best: ok.length ? Math.max(...ok.map((t) => t.value!)) : undefined,
-        status: locked ? 'running' : lastStop?.type === 'stop' ? lastStop.reason : lastStop ? 'crashed' : 'new',
+        status: runStatus(dir, events),
         updated: existsSync(journalFile) ? statSync(journalFile).mtime : statSync(infoFile).mtime,
       });
     } catch {
@@ -65,7 +65,8 @@ export const runsCommand: Command = {
 
 Lists the runs under a runs directory, newest first: hash prefix, name, optimizer,
 trials done of the budget, failures, best value and status (budget, patience, target,
-time-limit, interrupted, running, crashed).`,
+time-limit, interrupted, error, running, crashed: a session that ended without
+journaling its stop, or whose process is gone).`,
   async run(argv) {
     const { values, positionals } = parseCommandArgs('runs', argv, { dir: { type: 'string' }, json: { type: 'boolean' } });
     if (values.help) return (console.log(this.help), 0);
@@ -85,7 +86,7 @@ time-limit, interrupted, running, crashed).`,
       r.optimizer,
       `${r.finished}/${r.budget}`,
       String(r.failed),
-      r.best === undefined ? '—' : Number(r.best.toPrecision(6)).toString(),
+      formatScore(r.best),
       r.status,
       r.updated.toISOString().slice(0, 16).replace('T', ' '),
     ]);

@@ -335,18 +335,18 @@ async function prepareEndpoints(backend: Backend, pool: EndpointPool): Promise<v
   const results = await Promise.allSettled(pool.endpoints.map((e) => backend.prepare(e, signal)));
   const problems: string[] = [];
   const unreachable: string[] = [];
-  results.forEach((r, i) => {
-    const e = pool.endpoints[i];
+  results.forEach((r) => {
     if (r.status === 'fulfilled') problems.push(...r.value);
-    else {
-      const reason = (r.reason as Error).message;
-      unreachable.push(`${e.url}: ${reason}`);
-      pool.takeOut(e, reason);
-    }
   });
   if (problems.length > 0) throw new UserInputError(`${problems.length} problem(s) with the ${backend.kind} server(s): ${problems[0]}`, problems);
-  if (unreachable.length === pool.endpoints.length) {
-    throw new UserInputError(`no ${backend.kind} server could be reached: ${unreachable[0]}`, unreachable);
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ endpoint: pool.endpoints[i], reason: (r.reason as Error).message }] : []));
+  if (failures.length === pool.endpoints.length) {
+    // Reasons of HTTP failures name the URL they requested already.
+    const unreachable = failures.map(({ endpoint, reason }) => (reason.startsWith(endpoint.url) ? reason : `${endpoint.url}: ${reason}`));
+    const message = `no ${backend.kind} server could be reached: ${unreachable.join('; ')}`;
+    throw new UserInputError(message, unreachable.length === 1 ? [message] : [`no ${backend.kind} server could be reached:`, ...unreachable.map((u) => `  ${u}`)]);
   }
+  // Taken out only once the run goes on: out of the pool, recipes wait for them to come back.
+  for (const { endpoint, reason } of failures) pool.takeOut(endpoint, reason);
 }
 
