@@ -5,6 +5,7 @@ import type { ExperimentConfig } from '../config/experiment.js';
 import { readJournal, type JournalEvent, type TrialEvent } from '../run/journal.js';
 import type { Trial } from '../optimizers/types.js';
 import { UserInputError } from '../config/issues.js';
+import { runStatus, type RunStatus } from '../run/run-status.js';
 
 /** run.json as RunDir writes it. */
 export interface RunInfo {
@@ -27,8 +28,7 @@ export interface RunData {
   /** Every proposed trial by id (origin, unit-cube point). */
   proposals: Map<number, Trial>;
   best: TrialEvent | undefined;
-  /** How the last session ended: a stop reason, 'running', 'crashed' or 'new'. */
-  status: string;
+  status: RunStatus;
 }
 
 export function readRun(dir: string): RunData {
@@ -43,7 +43,5 @@ export function readRun(dir: string): RunData {
   for (const e of events) if (e.type === 'ask') for (const t of e.trials) proposals.set(t.id, t);
   let best: TrialEvent | undefined;
   for (const t of trials) if (t.status === 'ok' && t.value !== undefined && (!best || t.value > best.value!)) best = t;
-  const last = [...events].reverse().find((e) => e.type === 'stop' || e.type === 'start');
-  const status = existsSync(path.join(absolute, 'lock')) ? 'running' : last?.type === 'stop' ? last.reason : last ? 'crashed' : 'new';
-  return { dir: absolute, info, config, events, trials, proposals, best, status };
+  return { dir: absolute, info, config, events, trials, proposals, best, status: runStatus(absolute, events) };
 }
