@@ -1,6 +1,4 @@
-import { payloadScores } from '../report/payloads.js';
-import type { TrialEvent } from '../run/journal.js';
-import { isPlainObject } from '../util/json.js';
+import type { TrialRow } from '../report/trial-table.js';
 
 export interface EndpointActivity {
   endpoint: string;
@@ -9,7 +7,7 @@ export interface EndpointActivity {
   trials: number;
   failed: number;
   images: number;
-  /** Images per minute over the last `WINDOW_MS` of the run's activity. */
+  /** Images per minute over the last `WINDOW_MS` of its activity. */
   imagesPerMinute: number;
   last: string;
 }
@@ -24,31 +22,31 @@ const BUSY_DURATIONS = 3;
  * of each trial in its details). Trials without a server (other objectives, trials that failed
  * before reaching one) are not counted.
  */
-export function endpointActivity(trials: readonly TrialEvent[], running: boolean, now: number): EndpointActivity[] {
-  const by = new Map<string, TrialEvent[]>();
-  for (const t of trials) {
-    const endpoint = isPlainObject(t.details) && typeof t.details.endpoint === 'string' ? t.details.endpoint : undefined;
-    if (endpoint === undefined) continue;
-    const list = by.get(endpoint);
-    if (list) list.push(t);
-    else by.set(endpoint, [t]);
+export function endpointActivity(rows: readonly TrialRow[], running: boolean, now: number): EndpointActivity[] {
+  const by = new Map<string, TrialRow[]>();
+  for (const r of rows) {
+    if (r.endpoint === undefined) continue;
+    const list = by.get(r.endpoint);
+    if (list) list.push(r);
+    else by.set(r.endpoint, [r]);
   }
   return [...by].map(([endpoint, list]) => {
     const last = list[list.length - 1];
     const lastEnd = Date.parse(last.time);
-    const durations = list.map((t) => t.duration).sort((a, b) => a - b);
+    const durations = list.map((r) => r.duration).sort((a, b) => a - b);
     const typical = durations[Math.floor(durations.length / 2)] * 1000;
-    const images = (t: TrialEvent) => payloadScores(t.details).reduce((n, p) => n + p.images.length, 0);
-    const recent = list.filter((t) => Date.parse(t.time) > lastEnd - WINDOW_MS);
-    const span = Math.max(60_000, Math.min(WINDOW_MS, lastEnd - Math.min(...recent.map((t) => Date.parse(t.started)))));
+    const recent: TrialRow[] = [];
+    for (let i = list.length - 1; i >= 0 && Date.parse(list[i].time) > lastEnd - WINDOW_MS; i--) recent.push(list[i]);
+    const firstStart = Math.min(...recent.map((r) => Date.parse(r.started)));
+    const span = Math.max(60_000, Math.min(WINDOW_MS, lastEnd - firstStart));
     const state = last.status === 'failed' ? 'failed' : running && now - lastEnd <= BUSY_DURATIONS * Math.max(typical, 1000) ? 'busy' : 'idle';
     return {
       endpoint,
       state,
       trials: list.length,
-      failed: list.filter((t) => t.status === 'failed').length,
-      images: list.reduce((n, t) => n + images(t), 0),
-      imagesPerMinute: (recent.reduce((n, t) => n + images(t), 0) * 60_000) / span,
+      failed: list.filter((r) => r.status === 'failed').length,
+      images: list.reduce((n, r) => n + r.images, 0),
+      imagesPerMinute: (recent.reduce((n, r) => n + r.images, 0) * 60_000) / span,
       last: last.time,
     };
   });

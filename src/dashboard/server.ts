@@ -12,7 +12,7 @@ import { ImportanceService } from './importance-service.js';
 import type { LiveRun } from './live-run.js';
 import { RunStore } from './run-store.js';
 import { comparisonStatus, shownStatus } from './status.js';
-import { comparisonPage, comparisonPanels, indexPage, runPage, runPanels, trialDetail, type ImportanceState, type IndexEntry, type Links } from './views.js';
+import { comparisonPage, comparisonPanels, indexPage, runFigurePanels, runPage, runStatusPanels, trialDetail, type ImportanceState, type IndexEntry, type Links } from './views.js';
 import { importanceFigure } from '../report/run-figures.js';
 
 export interface DashboardOptions {
@@ -41,6 +41,10 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const HEARTBEAT_MS = 15_000;
 /** Importance is refitted once the successful trials grew by this share (and by 5) since the last fit. */
 const IMPORTANCE_GROWTH = 0.1;
+/** Open pages get a run's figures rebuilt at most this often (rows and facts go out at once). */
+const FIGURE_INTERVAL_MS = 1000;
+/** How often the servers' busy/idle states are recomputed while nothing else changes. */
+const ACTIVITY_TICK_MS = 10_000;
 const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -62,7 +66,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const store = new RunStore();
   const importanceService = new ImportanceService();
   const importance = new Map<string, { fitted?: { ok: number; state: ImportanceState }; inFlight: boolean; listeners: Set<() => void> }>();
-  const panelCache = new Map<string, { stamp: string; panels: Record<string, string> }>();
+  const figureCache = new Map<string, { stamp: string; panels: Record<string, string>; at: number }>();
+  const figureTimers = new Map<string, NodeJS.Timeout>();
+  // Keyed by the LiveRun object: an entry goes when the store drops the run.
+  const statusCache = new WeakMap<LiveRun, { stamp: string; panels: Record<string, string> }>();
+  const trialsCache = new WeakMap<LiveRun, { version: number; json: string }>();
+  const comparisonCache = new Map<string, { stamp: string; html: string; panels: Record<string, string> }>();
+  const figureListeners = new Map<string, Set<() => void>>();
   const streams = new Set<ServerResponse>();
   let port = 0;
 
@@ -102,15 +112,58 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return entry.fitted?.state ?? (ok > 0 ? { kind: 'pending' } : { kind: 'none' });
   }
 
-  function panelsOf(live: LiveRun): Record<string, string> {
-    const state = importanceOf(live);
-    const stamp = `${live.version}/${importance.get(live.data.dir)?.fitted?.ok ?? -1}/${Math.floor(now() / 10_000)}`;
-    const cached = panelCache.get(live.data.dir);
+  /** The facts and activity: rebuilt when the run changed, and every ACTIVITY_TICK_MS for the busy/idle states. */
+  function statusOf(live: LiveRun): Record<string, string> {
+    const stamp = `${live.version}/${Math.floor(now() / ACTIVITY_TICK_MS)}`;
+    const cached = statusCache.get(live);
     if (cached?.stamp === stamp) return cached.panels;
-    const panels = runPanels(live, state, now());
-    panelCache.set(live.data.dir, { stamp, panels });
-    if (panelCache.size > 64) panelCache.delete(panelCache.keys().next().value!);
+    const panels = runStatusPanels(live, now());
+    statusCache.set(live, { stamp, panels });
     return panels;
+  }
+
+  /** The trial table as JSON, serialized once per version of the run. */
+  function trialsJson(live: LiveRun): string {
+    const cached = trialsCache.get(live);
+    if (cached?.version === live.version) return cached.json;
+    const json = JSON.stringify({ columns: live.columns, rows: live.rows, status: live.data.status });
+    trialsCache.set(live, { version: live.version, json });
+    return json;
+  }
+
+  function figureStamp(live: LiveRun): string {
+    return `${live.version}/${importance.get(live.data.dir)?.fitted?.ok ?? -1}`;
+  }
+
+  /** The figure panels, rebuilt when the run or its importance changed (a page needs them now). */
+  function figuresOf(live: LiveRun): Record<string, string> {
+    const state = importanceOf(live);
+    const stamp = figureStamp(live);
+    const cached = figureCache.get(live.data.dir);
+    if (cached?.stamp === stamp) return cached.panels;
+    const panels = runFigurePanels(live, state);
+    figureCache.set(live.data.dir, { stamp, panels, at: performance.now() });
+    if (figureCache.size > 64) figureCache.delete(figureCache.keys().next().value!);
+    return panels;
+  }
+
+  /**
+   * For open pages: the figures rebuilt at most once per FIGURE_INTERVAL_MS per run, after the
+   * new rows went out, so a burst of trials costs one rebuild and rows never wait for figures.
+   */
+  function scheduleFigures(live: LiveRun): void {
+    const dir = live.data.dir;
+    if (figureTimers.has(dir)) return;
+    const last = figureCache.get(dir)?.at ?? -Infinity;
+    const delay = Math.max(0, last + FIGURE_INTERVAL_MS - performance.now());
+    figureTimers.set(
+      dir,
+      setTimeout(() => {
+        figureTimers.delete(dir);
+        figuresOf(live);
+        for (const l of [...(figureListeners.get(dir) ?? [])]) l();
+      }, delay),
+    );
   }
 
   function runFrom(url: URL): LiveRun | undefined {
@@ -186,25 +239,65 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     let sent = Number.isInteger(since) && since >= 0 && since <= live.rows.length ? since : 0;
     let reset = sent !== since;
     const shown: Record<string, string> = {};
-    const update = () => {
+    const write = (panels: Record<string, string>) => {
       if (live.rows.length < sent) {
         sent = 0;
         reset = true;
       }
-      const panels = panelsOf(live);
       const changed = Object.fromEntries(Object.entries(panels).filter(([id, html]) => shown[id] !== html));
       Object.assign(shown, changed);
       const rows = live.rows.slice(sent);
+      if (rows.length === 0 && Object.keys(changed).length === 0 && !reset) return;
       sent = live.rows.length;
       res.write(`id: ${sent}\nevent: update\ndata: ${JSON.stringify({ reset, rows, panels: changed, status: live.data.status, version: live.version })}\n\n`);
       reset = false;
     };
-    const onImportance = () => update();
-    eventStream(req, res, update, () => {
-      const entry = importance.get(live.data.dir)!;
-      entry.listeners.add(onImportance);
-      return [store.subscribe(live.data.dir, update), () => entry.listeners.delete(onImportance)];
+    // New rows and facts go out at once; the figures follow when rebuilt.
+    const update = () => {
+      const cached = figureCache.get(live.data.dir);
+      const fresh = cached?.stamp === figureStamp(live);
+      write({ ...statusOf(live), ...(fresh ? cached.panels : {}) });
+      if (!fresh) scheduleFigures(live);
+    };
+    const figuresReady = () => write(figuresOf(live));
+    eventStream(req, res, () => write({ ...statusOf(live), ...figuresOf(live) }), () => {
+      const dir = live.data.dir;
+      const entry = importance.get(dir)!;
+      entry.listeners.add(update);
+      let listeners = figureListeners.get(dir);
+      if (!listeners) figureListeners.set(dir, (listeners = new Set()));
+      listeners.add(figuresReady);
+      return [
+        store.subscribe(dir, update),
+        () => entry.listeners.delete(update),
+        () => {
+          listeners.delete(figuresReady);
+          if (listeners.size === 0) {
+            figureListeners.delete(dir);
+            clearTimeout(figureTimers.get(dir));
+            figureTimers.delete(dir);
+          }
+        },
+      ];
     });
+  }
+
+  /**
+   * A comparison's page and panels, rebuilt only when one of its member runs changed (the
+   * statistics over 100 runs are the expensive part).
+   */
+  function comparisonOf(dir: string): { html: string; panels: Record<string, string> } {
+    const manifest = readManifest(dir);
+    const members = manifest.runs.map((r) => store.get(path.resolve(dir, r.dir)));
+    const stamp = JSON.stringify([manifest, members.map((m) => m?.version ?? -1), members.map((m) => m?.data.status)]);
+    const cached = comparisonCache.get(dir);
+    if (cached?.stamp === stamp) return cached;
+    const c = liveComparison(dir, (d) => store.get(d));
+    const panels = comparisonPanels(c, links);
+    const entry = { stamp, panels, html: comparisonPage(c, panels, key(dir)) };
+    comparisonCache.set(dir, entry);
+    if (comparisonCache.size > 16) comparisonCache.delete(comparisonCache.keys().next().value!);
+    return entry;
   }
 
   function comparisonEvents(req: IncomingMessage, res: ServerResponse, dir: string): void {
@@ -213,13 +306,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     let timer: NodeJS.Timeout | undefined;
     const rewatch = () => {
       for (const stop of stops) stop();
-      const c = liveComparison(dir, (d) => store.get(d));
-      const dirs = new Set([...c.members.filter((m) => m.run).map((m) => m.dir), ...c.members.map((m) => path.dirname(m.dir)).filter((d) => existsSync(d))]);
+      // Member runs that exist, and the folders new ones will appear in.
+      const members = readManifest(dir).runs.map((r) => path.resolve(dir, r.dir));
+      const dirs = new Set([...members.filter((m) => store.get(m)), ...members.map((m) => path.dirname(m)).filter((d) => existsSync(d))]);
       stops = [...dirs].map((d) => store.subscribe(d, changed));
-      return c;
     };
-    const send = (c = liveComparison(dir, (d) => store.get(d))) => {
-      const panels = comparisonPanels(c, links);
+    const send = () => {
+      const { panels } = comparisonOf(dir);
       const changedPanels = Object.fromEntries(Object.entries(panels).filter(([id, html]) => shown[id] !== html));
       shown = { ...shown, ...changedPanels };
       res.write(`event: update\ndata: ${JSON.stringify({ panels: changedPanels })}\n\n`);
@@ -229,7 +322,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       if (timer) return;
       timer = setTimeout(() => {
         timer = undefined;
-        send(rewatch());
+        rewatch();
+        send();
       }, 100);
     }
     eventStream(req, res, () => send(), () => {
@@ -285,11 +379,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return send(res, 200, 'application/json', JSON.stringify(indexEntries().map((e) => ({ ...e, dir: key(e.dir) }))));
       case '/run': {
         const live = runFrom(url);
-        return live ? send(res, 200, 'text/html', runPage(live, panelsOf(live), key(live.data.dir))) : notFound(res);
+        return live ? send(res, 200, 'text/html', runPage(live, { ...statusOf(live), ...figuresOf(live) }, key(live.data.dir))) : notFound(res);
       }
       case '/api/run/trials': {
         const live = runFrom(url);
-        return live ? send(res, 200, 'application/json', JSON.stringify({ columns: live.columns, rows: live.rows, status: live.data.status })) : notFound(res);
+        return live ? send(res, 200, 'application/json', trialsJson(live)) : notFound(res);
       }
       case '/api/run/trial': {
         const live = runFrom(url);
@@ -308,8 +402,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       case '/compare': {
         const dir = comparisonDir(url);
         if (!dir) return notFound(res);
-        const c = liveComparison(dir, (d) => store.get(d));
-        return send(res, 200, 'text/html', comparisonPage(c, comparisonPanels(c, links), key(dir)));
+        return send(res, 200, 'text/html', comparisonOf(dir).html);
       }
       case '/api/compare/events': {
         const dir = comparisonDir(url);
@@ -342,6 +435,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return streams.size;
     },
     async close() {
+      for (const timer of figureTimers.values()) clearTimeout(timer);
       for (const res of streams) res.end();
       store.close();
       await importanceService.close();

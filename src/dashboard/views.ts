@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { endpointActivity } from './activity.js';
 import type { LiveComparison } from './comparison.js';
 import type { LiveRun } from './live-run.js';
+import { shownStatus } from './status.js';
 
 /** Where a page's links point: paths relative to the served root, as query parameters. */
 export interface Links {
@@ -75,40 +76,50 @@ export function indexPage(root: string, entries: readonly IndexEntry[], links: L
   return dashboardPage('Runs and comparisons', root, body);
 }
 
-/** The parts of a run page that change as the run goes, by panel id. */
-export function runPanels(live: LiveRun, importance: ImportanceState, now: number): Record<string, string> {
+/** The cheap parts of a run page, recomputed on every update: the facts and the servers' activity. */
+export function runStatusPanels(live: LiveRun, now: number): Record<string, string> {
   const run = live.data;
   const ok = run.trials.filter((t) => t.status === 'ok').length;
-  const panels: Record<string, string> = {};
-  panels.summary = facts([
-    ['status', run.status],
+  const shown = shownStatus(run.status);
+  const summary = facts([
+    ['status', shown === run.status ? shown : `${shown} (${run.status})`],
     ['trials', `${run.trials.length} of ${run.config.stop.budget} (${run.trials.length - ok} failed)`],
     ['best value', run.best ? `${formatValue(run.best.value)} (trial ${run.best.id})` : '—'],
     ['optimizer', run.config.optimizer.kind],
     ['objective', run.config.objective.kind],
     ['space', `${run.config.space.preset}, bounds [${run.config.space.bounds.join(', ')}]`],
-    ['last trial', run.trials.at(-1)?.time.slice(0, 19).replace('T', ' ') ?? '—'],
+    ['last trial (UTC)', run.trials.at(-1)?.time.slice(0, 19).replace('T', ' ') ?? '—'],
   ]);
-  panels.progress = figure('progress', progressFigure(run));
+  const activity = endpointActivity(live.rows, run.status === 'running', now);
+  return {
+    summary,
+    activity:
+      activity.length === 0
+        ? '<p class="note">No rendering servers recorded: the merge objective names the server of each trial; other objectives have none.</p>'
+        : table(
+            ['server', 'state', 'trials', 'failed', 'images', 'images / min', 'last trial (UTC)'],
+            activity.map((a) => [a.endpoint, a.state, String(a.trials), String(a.failed), String(a.images), a.imagesPerMinute.toFixed(1), a.last.slice(0, 19).replace('T', ' ')]),
+            new Set([2, 3, 4, 5]),
+          ),
+  };
+}
+
+/** The figures of a run page (the report's figures), rebuilt when the run changed. */
+export function runFigurePanels(live: LiveRun, importance: ImportanceState): Record<string, string> {
+  const run = live.data;
+  const ok = run.trials.some((t) => t.status === 'ok');
   const best = bestRecipeFigure(run);
-  panels.best = best ? `${figure('best-recipe', best.svg)}\n${recipeStringsHtml(best.recipe, true)}` : '<p class="note">No successful trial yet.</p>';
-  const activity = endpointActivity(run.trials, run.status === 'running', now);
-  panels.activity =
-    activity.length === 0
-      ? '<p class="note">No rendering servers recorded: the merge objective names the server of each trial; other objectives have none.</p>'
-      : table(
-          ['server', 'state', 'trials', 'failed', 'images', 'images / min', 'last trial (UTC)'],
-          activity.map((a) => [a.endpoint, a.state, String(a.trials), String(a.failed), String(a.images), a.imagesPerMinute.toFixed(1), a.last.slice(0, 19).replace('T', ' ')]),
-          new Set([2, 3, 4, 5]),
-        );
-  panels.importance =
-    importance.kind === 'ready'
-      ? `${figure('importance', importance.svg)}\n${IMPORTANCE_NOTE(importance.trials)}`
-      : importance.kind === 'pending'
-        ? '<p class="note">Fitting the Gaussian process…</p>'
-        : '<p class="note">Needs at least two successful trials per searched variable (and 10) with differing values.</p>';
-  panels.weights = ok > 0 ? `${figure('parallel-coordinates', parallelFigure(run))}\n${figure('slices', sliceFigure(run))}` : '<p class="note">No successful trial yet.</p>';
-  return panels;
+  return {
+    progress: figure('progress', progressFigure(run)),
+    best: best ? `${figure('best-recipe', best.svg)}\n${recipeStringsHtml(best.recipe, true)}` : '<p class="note">No successful trial yet.</p>',
+    importance:
+      importance.kind === 'ready'
+        ? `${figure('importance', importance.svg)}\n${IMPORTANCE_NOTE(importance.trials)}`
+        : importance.kind === 'pending'
+          ? '<p class="note">Fitting the Gaussian process…</p>'
+          : '<p class="note">Needs at least two successful trials per searched variable (and 10) with differing values.</p>',
+    weights: ok ? `${figure('parallel-coordinates', parallelFigure(run))}\n${figure('slices', sliceFigure(run))}` : '<p class="note">No successful trial yet.</p>',
+  };
 }
 
 export function runPage(live: LiveRun, panels: Record<string, string>, key: string): string {

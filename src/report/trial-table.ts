@@ -1,6 +1,7 @@
 import { getPreset } from '../space/presets.js';
 import { isPlainObject } from '../util/json.js';
 import type { TrialEvent } from '../run/journal.js';
+import { payloadScores } from './payloads.js';
 import type { RunData } from './run-data.js';
 
 /** One finished trial as the trial tables (report and dashboard) list it. */
@@ -19,6 +20,10 @@ export interface TrialRow {
   weights: number[];
   /** When it finished (ISO time). */
   time: string;
+  /** When it started (ISO time). */
+  started: string;
+  /** Images its payloads produced (per-payload details). */
+  images: number;
 }
 
 /** The weight columns: every block of the preset, in preset order. */
@@ -38,5 +43,7 @@ export function trialRow(run: Pick<RunData, 'proposals'>, columns: readonly stri
     ...(t.error !== undefined ? { error: t.error } : {}),
     weights: columns.map((b) => t.weights[b] ?? Number.NaN),
     time: t.time,
+    started: t.started,
+    images: payloadScores(t.details).reduce((n, p) => n + p.images.length, 0),
   };
 }
