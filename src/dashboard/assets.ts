@@ -34,7 +34,7 @@ button { font-size: 12px; cursor: pointer; }
 .status-running { background: #d6f0dc; color: #185c2a; }
 .status-crashed, .status-error { background: #f8d7d4; color: #8a1c12; }
 .status-interrupted { background: #fdf0c8; color: #6b5200; }
-.wide { overflow: auto; max-height: 560px; border: 1px solid #e3e3e3; }
+.wide { overflow: auto; max-height: 420px; border: 1px solid #e3e3e3; }
 table.trials { font-size: 11.5px; margin: 0; }
 table.trials th { position: sticky; top: 0; cursor: pointer; user-select: none; white-space: nowrap; }
 table.trials th.sorted-up::after { content: " ▲"; }
@@ -51,7 +51,7 @@ table.trials tr.failed td { color: #8a1c12; }
 .detail figure { margin: 0; font-size: 12px; color: #444; }
 .detail img { width: 160px; height: auto; border: 1px solid #ccc; image-rendering: auto; }
 .detail .recipe { display: flex; gap: 12px; align-items: flex-start; flex-wrap: wrap; }
-.detail .recipe figure { flex: 1 1 560px; }
+.detail .recipe figure { flex: 0 1 620px; }
 table.weights { font-size: 11px; }
 table.weights td, table.weights th { padding: 1px 6px; }
 .noimage { width: 160px; height: 60px; background: #eee; color: #777; display: flex; align-items: center; justify-content: center; }

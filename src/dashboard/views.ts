@@ -132,9 +132,9 @@ export function runPage(live: LiveRun, panels: Record<string, string>, key: stri
     panel('activity', 'Rendering servers', panels.activity),
     `<section><h2>Trials</h2>
 <div class="controls"><input id="filter" type="search" placeholder="filter: value>3 IN00<0.5 origin:baseline failed" aria-label="filter trials" size="48"> <span id="count"></span></div>
-<div id="trial-detail" class="detail"><p class="note">Click a trial to see its images, scores and weights.</p></div>
 <div class="wide"><table id="trials" class="trials"><thead></thead><tbody></tbody></table></div>
 <p><button type="button" id="more" hidden>show all</button></p>
+<div id="trial-detail" class="detail"><p class="note">Click a trial to see its images, scores and weights.</p></div>
 </section>`,
     panel('importance', 'Parameter importance', panels.importance),
     panel('weights', 'Weights against value', panels.weights),

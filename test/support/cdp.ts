@@ -90,9 +90,12 @@ export class Chromium {
 
   async close(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    // Browser.close lets chromium shut its helper processes down before it exits; a signal is the fallback.
+    await Promise.race([this.send('Browser.close'), exited]).catch(() => undefined);
     this.socket.close();
-    this.child.kill('SIGTERM');
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
     await exited;
-    rmSync(this.profile, { recursive: true, force: true });
+    // Its helper processes may still be writing the profile for a moment after the browser exits.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
