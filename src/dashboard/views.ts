@@ -3,7 +3,7 @@ import { formatValue, statisticsTable } from '../compare/table.js';
 import { esc } from '../report/escape.js';
 import { facts, figure, table } from '../report/page.js';
 import { payloadScores } from '../report/payloads.js';
-import { bestRecipeFigure, IMPORTANCE_NOTE, importanceFigure, parallelFigure, progressFigure, recipeFigure, recipeStringsHtml, sliceFigure } from '../report/run-figures.js';
+import { bestRecipeFigure, IMPORTANCE_NOTE, parallelFigure, progressFigure, recipeFigure, recipeStringsHtml, sliceFigure } from '../report/run-figures.js';
 import { convergenceFigure } from '../report/compare-report.js';
 import type { TrialEvent } from '../run/journal.js';
 import { VERSION } from '../version.js';

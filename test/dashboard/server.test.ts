@@ -125,6 +125,29 @@ describe('autombw serve: the run list', () => {
   });
 });
 
+describe('autombw serve: live comparison pages', () => {
+  it('pushes a member run\'s new trial to an open comparison page', { timeout: SAFETY_MS * 2 }, async () => {
+    const member = await functionRun();
+    const root = tempDir();
+    const compareDir = path.join(root, 'cmp');
+    mkdirSync(compareDir);
+    cpSync(member, path.join(compareDir, 'runs', 'run1'), { recursive: true });
+    const manifest = { format: 'autombw-compare/1', name: 'one run', file: 'c.yaml', experiment: 'e.yaml', budget: 8, seeds: [1], checkpoints: [3], variants: [{ name: 'random', kind: 'random' }], runs: [{ variant: 'random', seed: 1, hash: 'hash1', dir: 'runs/run1' }] };
+    writeFileSync(path.join(compareDir, 'compare.json'), JSON.stringify(manifest));
+    const { url } = await serve(root);
+    const stream = await EventStream.open(`${url}api/compare/events?d=cmp`);
+    cleanups.push(() => stream.close());
+    const first = await stream.next();
+    expect(first.data.panels.runs).toMatch(/<td class="num">6<\/td>/);
+    const writer = JournalWriterProcess.start(path.join(compareDir, 'runs', 'run1'));
+    cleanups.push(() => writer.stop());
+
+    await writer.append(trialLine(6, 42));
+    const update = await stream.next((e) => /<td class="num">7<\/td>/.test(e.data.panels.runs ?? ''));
+    expect(update.data.panels.convergence).toContain('id="figure-convergence"');
+  });
+});
+
 describe('autombw serve: safety', () => {
   it('escapes what the user wrote and sends a content security policy that allows only its own script', async () => {
     const runDir = await functionRun(`name: ${JSON.stringify(HOSTILE)}\n`);
