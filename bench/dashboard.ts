@@ -178,6 +178,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.BENCH_PROFILE_DIR) {
-  writeRun(process.env.BENCH_PROFILE_DIR, 'big run', 'gp-bo', RUN_TRIALS, 1, false);
-} else await main();
+await main();

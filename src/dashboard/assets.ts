@@ -61,7 +61,7 @@ export const APP_JS = `"use strict";
 (() => {
   const body = document.body.dataset;
   const live = document.getElementById('live');
-  const q = (name) => encodeURIComponent(body.dir || '');
+  const q = () => encodeURIComponent(body.dir || '');
 
   document.addEventListener('click', (e) => {
     const button = e.target.closest && e.target.closest('button.copy');

@@ -139,7 +139,7 @@ export function runPage(live: LiveRun, panels: Record<string, string>, key: stri
     panel('importance', 'Parameter importance', panels.importance),
     panel('weights', 'Weights against value', panels.weights),
   ].join('\n');
-  return dashboardPage(live.name, `run ${run.info.hash.slice(0, 12)} · ${run.config.optimizer.kind} · ${run.config.objective.kind}`, body, { kind: 'run', dir: key, version: String(live.version) });
+  return dashboardPage(live.name, `run ${run.info.hash.slice(0, 12)} · ${run.config.optimizer.kind} · ${run.config.objective.kind}`, body, { kind: 'run', dir: key });
 }
 
 /** A trial's detail: its numbers, its recipe as a UNet, its payloads with images and scores. */
