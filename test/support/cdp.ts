@@ -32,7 +32,8 @@ export class Chromium {
   static async launch(size: { width: number; height: number } = { width: 1280, height: 900 }): Promise<Chromium> {
     if (!CHROMIUM) throw new Error('chromium is not installed');
     const profile = mkdtempSync(path.join(tmpdir(), 'autombw-chromium-'));
-    const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, `--window-size=${size.width},${size.height}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group, so close() can end its helper processes too (they outlive a killed parent).
+    const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, `--window-size=${size.width},${size.height}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const endpoint = await new Promise<string>((resolve, reject) => {
       let text = '';
       child.stderr!.setEncoding('utf8');
@@ -95,7 +96,11 @@ export class Chromium {
     this.socket.close();
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     await exited;
-    // Its helper processes may still be writing the profile for a moment after the browser exits.
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL'); // helpers still writing the profile
+    } catch {
+      // the group is already gone
+    }
     rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
