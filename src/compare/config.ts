@@ -32,6 +32,7 @@ export interface CompareConfig {
 const SHARED_KEYS: Record<string, string> = {
   budget: 'the budget is set once for all optimizers: use the top-level "budget"',
   warm_start: 'warm starts belong in the experiment, so every optimizer starts from the same recipes',
+  baselines: 'baselines belong in the experiment, so every optimizer spends the same budget on them',
 };
 
 /** Reads and validates a comparison file; every problem is reported as file:line:col. */

@@ -72,13 +72,14 @@ export interface ComparisonData {
 /**
  * The finished part of a comparison. A run counts once its journal ends with a stop that is not
  * an interruption; a seed counts once every variant has finished it, so the statistics always
- * compare optimizers on the same seeds.
+ * compare optimizers on the same seeds. `journalOf` reads a member run's journal (the dashboard
+ * passes the journals it already follows).
  */
-export function readComparison(dir: string): ComparisonData {
+export function readComparison(dir: string, journalOf: (runDir: string) => readonly JournalEvent[] = (runDir) => readJournal(path.join(runDir, 'journal.jsonl')).events): ComparisonData {
   const manifest = readManifest(dir);
   const histories = new Map<string, RunHistory>();
   for (const run of manifest.runs) {
-    const { events } = readJournal(path.join(dir, run.dir, 'journal.jsonl'));
+    const events = journalOf(path.join(dir, run.dir));
     if (isFinished(events)) histories.set(`${run.variant}\u0000${run.seed}`, historyFromJournal(events));
   }
   const seeds = manifest.seeds.filter((s) => manifest.variants.every((v) => histories.has(`${v.name}\u0000${s}`)));

@@ -51,7 +51,7 @@ export function patchExperiment(data: Record<string, unknown>, optimizer: Record
     ...data,
     seed,
     // An explicit options mapping, so the schema fills the kind's option defaults into it.
-    optimizer: { options: {}, ...structuredClone(optimizer), ...(base.warm_start !== undefined ? { warm_start: base.warm_start } : {}) },
+    optimizer: { options: {}, ...structuredClone(optimizer), ...(base.warm_start !== undefined ? { warm_start: base.warm_start } : {}), ...(base.baselines !== undefined ? { baselines: base.baselines } : {}) },
     stop: { ...stop, ...(total !== undefined ? { budget: total } : {}) },
   };
 }

@@ -15,6 +15,8 @@ export interface ExperimentConfig {
     initial: { design: DesignKind; n: number };
     /** Warm-start recipes as named weights of the space's preset. */
     warm_start: Array<{ weights: Record<string, number> }>;
+    /** With `baselines: true`: A alone, B alone and the uniform 0.5 merge, evaluated first (absent otherwise, so older run hashes hold). */
+    baselines?: Array<{ name: string; weights: Record<string, number> }>;
     options: JsonObject;
   };
   stop: {

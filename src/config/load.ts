@@ -10,6 +10,7 @@ import { SearchSpace, checkSpaceConfig, unknownBlockMessage, type SpaceConfig } 
 import { getPreset } from '../space/presets.js';
 import { convertRecipe, parseRecipeString, readRecipeFile, type Recipe, type RecipeFormat } from '../space/recipe.js';
 import { defaultInitialSize } from '../optimizers/initial.js';
+import { BASELINES, baselineWeights } from '../space/baselines.js';
 import { objectiveKind } from '../objectives/kinds.js';
 import { parseDuration } from '../util/duration.js';
 import { Rng } from '../util/rng.js';
@@ -112,9 +113,11 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     }
   });
 
+  const baselines = raw.optimizer.baselines === true ? resolveBaselines(resolved.section, searchSpace, issues) : [];
   const initialN = raw.optimizer.initial?.n ?? defaultInitialSize(raw.optimizer.kind, searchSpace.dim, budget);
-  if (initialN + warmStart.length > budget) {
-    issues.push({ path: ['optimizer', 'initial', 'n'], message: `initial design (${initialN}) plus warm starts (${warmStart.length}) exceed the budget (${budget})` });
+  if (initialN + warmStart.length + baselines.length > budget) {
+    const extra = baselines.length > 0 ? ` and baselines (${baselines.length})` : '';
+    issues.push({ path: ['optimizer', 'initial', 'n'], message: `initial design (${initialN}) plus warm starts (${warmStart.length})${extra} exceed the budget (${budget})` });
   }
   if (issues.length > 0) fail(issues);
 
@@ -128,6 +131,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
       kind: raw.optimizer.kind,
       initial: { design: raw.optimizer.initial?.design ?? 'sobol', n: initialN },
       warm_start: warmStart,
+      ...(baselines.length > 0 ? { baselines } : {}),
       options: raw.optimizer.options,
     },
     stop: {
@@ -140,6 +144,30 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     output: { dir: raw.output?.dir ?? 'runs', progress: raw.output?.progress ?? 'auto' },
   };
   return { file: absolute, baseDir, config, space: searchSpace, sources };
+}
+
+/**
+ * The baseline recipes of `optimizer.baselines`. They mean A alone and B alone only for a
+ * weighted-sum merge (weight 0 keeps A), and must lie in the space: a space whose bounds or
+ * ranges exclude 0 or 1, or whose groups tie blocks to other blocks' values, cannot hold them.
+ */
+function resolveBaselines(objective: JsonValue, space: SearchSpace, issues: ConfigIssue[]): Array<{ name: string; weights: Record<string, number> }> {
+  const at = ['optimizer', 'baselines'];
+  if (!isPlainObject(objective) || objective.kind !== 'merge' || objective.method !== 'weighted-sum') {
+    issues.push({ path: at, message: 'baselines (A alone, B alone, uniform 0.5) need the merge objective with method weighted-sum' });
+    return [];
+  }
+  const out: Array<{ name: string; weights: Record<string, number> }> = [];
+  for (const { name, weight } of BASELINES) {
+    const weights = baselineWeights(space, weight);
+    try {
+      space.fromWeights(weights);
+      out.push({ name, weights });
+    } catch (e) {
+      issues.push({ path: at, message: `${name} is outside the search space: ${(e as Error).message}` });
+    }
+  }
+  return out;
 }
 
 /** Loads an experiment and computes its run hash (hashing model files by content, cached). */

@@ -162,9 +162,10 @@ export abstract class BaseOptimizer implements Optimizer {
 
   private queue(): Array<{ x: number[]; origin: TrialOrigin }> {
     if (!this.queueCache) {
+      const baselines = (this.ctx.baselines ?? []).map((x) => ({ x: this.ctx.space.snap(x), origin: 'baseline' as const }));
       const warm = this.ctx.warmStart.map((x) => ({ x: this.ctx.space.snap(x), origin: 'warm-start' as const }));
       const design = initialDesign(this.ctx.initial.design, this.ctx.initial.n, this.dim, this.ctx.rng.derive('initial'));
-      this.queueCache = [...warm, ...design.map((x) => ({ x: this.ctx.space.snap(x), origin: 'initial' as const }))];
+      this.queueCache = [...baselines, ...warm, ...design.map((x) => ({ x: this.ctx.space.snap(x), origin: 'initial' as const }))];
     }
     return this.queueCache;
   }

@@ -30,7 +30,7 @@ export class LhsSearch extends BaseOptimizer {
     private readonly options: LhsSearchOptions,
   ) {
     super(ctx);
-    const left = ctx.budget === undefined ? undefined : ctx.budget - ctx.warmStart.length - ctx.initial.n;
+    const left = ctx.budget === undefined ? undefined : ctx.budget - (ctx.baselines?.length ?? 0) - ctx.warmStart.length - ctx.initial.n;
     this.batchSize = Math.min(MAX_POINTS_PER_HYPERCUBE, Math.max(2, options.batch_size ?? left ?? UNBUDGETED_POINTS_PER_DIM * this.dim));
   }
 

@@ -14,8 +14,8 @@ export interface UnitSpace {
   snap(x: readonly number[]): number[];
 }
 
-/** Why a trial exists: the initial design, a user's warm-start recipe, or the optimizer proper. */
-export type TrialOrigin = 'initial' | 'warm-start' | 'optimizer';
+/** Why a trial exists: a baseline recipe, the initial design, a user's warm-start recipe, or the optimizer proper. */
+export type TrialOrigin = 'baseline' | 'initial' | 'warm-start' | 'optimizer';
 
 export interface Trial {
   /** Sequential from 0 in ask order. */
@@ -63,6 +63,8 @@ export interface OptimizerContext {
   initial: InitialDesignConfig;
   /** Unit-cube points of user-supplied recipes, evaluated first. */
   warmStart: readonly (readonly number[])[];
+  /** Unit-cube points of the baselines (A alone, B alone, uniform 0.5), evaluated before the warm starts. */
+  baselines?: readonly (readonly number[])[];
 }
 
 export type DesignKind = 'sobol' | 'lhs' | 'random';

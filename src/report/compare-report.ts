@@ -1,5 +1,5 @@
 import type { ComparisonData } from '../compare/manifest.js';
-import type { ComparisonStatistics } from '../compare/statistics.js';
+import type { ComparisonStatistics, CurveBand } from '../compare/statistics.js';
 import { formatP, formatValue, significanceNote, statisticsTable } from '../compare/table.js';
 import { EXACT_MAX_TOTAL } from '../compare/rank-test.js';
 import { esc } from './escape.js';
@@ -15,6 +15,28 @@ export interface CompareRunRow {
   status: string;
   trials: number;
   best: number | undefined;
+}
+
+/**
+ * Best value so far of every optimizer: median over seeds, band from first to third quartile.
+ * The report draws it from finished seeds, the dashboard from every run live.
+ */
+export function convergenceFigure(curves: readonly CurveBand[], budget: number, title = 'Best value so far: median over seeds, band from first to third quartile'): string {
+  return xyChart({
+    title,
+    xLabel: 'evaluation',
+    yLabel: 'best value so far',
+    xDomain: [1, budget],
+    series: curves.map((c, i) => {
+      const defined = c.points.flatMap((p, k) => (p ? [{ k: k + 1, p }] : []));
+      return {
+        name: c.name,
+        color: seriesColor(i),
+        band: defined.map(({ k, p }) => [k, p.q1, p.q3] as const),
+        line: { points: defined.map(({ k, p }) => [k, p.median] as const) },
+      };
+    }),
+  });
 }
 
 /** The report of a comparison: convergence bands of every optimizer, the table, the tests, the runs. */
@@ -35,21 +57,7 @@ export function buildCompareReport(data: ComparisonData, stats: ComparisonStatis
     ].join('\n')),
   );
 
-  const curves = xyChart({
-    title: 'Best value so far: median over seeds, band from first to third quartile',
-    xLabel: 'evaluation',
-    yLabel: 'best value so far',
-    xDomain: [1, manifest.budget],
-    series: stats.curves.map((c, i) => {
-      const defined = c.points.flatMap((p, k) => (p ? [{ k: k + 1, p }] : []));
-      return {
-        name: c.name,
-        color: seriesColor(i),
-        band: defined.map(({ k, p }) => [k, p.q1, p.q3] as const),
-        line: { points: defined.map(({ k, p }) => [k, p.median] as const) },
-      };
-    }),
-  });
+  const curves = convergenceFigure(stats.curves, manifest.budget);
   figures.push({ name: 'convergence', svg: curves });
   sections.push(section('convergence', 'Convergence', figure('convergence', curves)));
 

@@ -3,6 +3,13 @@ import { SearchSpace } from '../space/space.js';
 import { Rng } from '../util/rng.js';
 import type { RunData } from './run-data.js';
 
+/** What the importance fit reads of a run (a RunData is one; the dashboard's worker gets only this). */
+export interface ImportanceInput {
+  info: Pick<RunData['info'], 'hash'>;
+  config: Pick<RunData['config'], 'space'>;
+  trials: ReadonlyArray<Pick<RunData['trials'][number], 'status' | 'value' | 'weights'>>;
+}
+
 /** How much each search variable matters to the value, by two independent measures (shares summing to 1). */
 export interface Importance {
   names: string[];
@@ -31,7 +38,7 @@ const MAX_TRIALS = 300;
  * GP's prediction moves (root mean square). Undefined when there are too few trials (fewer than
  * two per variable) or the values do not vary.
  */
-export function runImportance(run: RunData): Importance | undefined {
+export function runImportance(run: ImportanceInput): Importance | undefined {
   const ok = run.trials.filter((t) => t.status === 'ok' && t.value !== undefined);
   const space = SearchSpace.fromConfig(run.config.space);
   if (space.dim === 0 || ok.length < Math.max(MIN_TRIALS, TRIALS_PER_VARIABLE * space.dim) || new Set(ok.map((t) => t.value)).size < 2) return undefined;

@@ -22,6 +22,15 @@ pre { background: #f5f5f5; padding: 8px 10px; overflow-x: auto; font-size: 12px;
 .gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }
 .gallery figure { margin: 0; font-size: 12px; color: #444; }
 .gallery img { width: 100%; height: auto; border: 1px solid #ddd; }
+div.wide { overflow-x: auto; max-height: 720px; overflow-y: auto; }
+table.trials { font-size: 11px; }
+table.trials td, table.trials th { padding: 2px 6px; }
+table.trials thead th { position: sticky; top: 0; }
+tr.best td { background: #fff4e6; }
+td.thumbs { white-space: nowrap; }
+td.thumbs img { width: 40px; height: 40px; object-fit: cover; margin-right: 2px; border: 1px solid #ddd; }
+table.side-by-side td { text-align: center; }
+table.side-by-side img { width: 96px; height: 96px; object-fit: cover; margin: 2px; border: 1px solid #ddd; }
 footer { margin-top: 40px; color: #888; font-size: 12px; }
 `;
 

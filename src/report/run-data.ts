@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { ExperimentConfig } from '../config/experiment.js';
-import { runStatus } from '../run/status.js';
 import { readJournal, type JournalEvent, type TrialEvent } from '../run/journal.js';
 import type { Trial } from '../optimizers/types.js';
 import { UserInputError } from '../config/issues.js';
+import { runStatus, type RunStatus } from '../run/run-status.js';
 
 /** run.json as RunDir writes it. */
 export interface RunInfo {
@@ -28,8 +28,7 @@ export interface RunData {
   /** Every proposed trial by id (origin, unit-cube point). */
   proposals: Map<number, Trial>;
   best: TrialEvent | undefined;
-  /** How the last session ended: a stop reason, 'running', 'crashed' or 'new'. */
-  status: string;
+  status: RunStatus;
 }
 
 export function readRun(dir: string): RunData {
@@ -44,6 +43,5 @@ export function readRun(dir: string): RunData {
   for (const e of events) if (e.type === 'ask') for (const t of e.trials) proposals.set(t.id, t);
   let best: TrialEvent | undefined;
   for (const t of trials) if (t.status === 'ok' && t.value !== undefined && (!best || t.value > best.value!)) best = t;
-  const status = runStatus(absolute, events);
-  return { dir: absolute, info, config, events, trials, proposals, best, status };
+  return { dir: absolute, info, config, events, trials, proposals, best, status: runStatus(absolute, events) };
 }

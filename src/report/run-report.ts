@@ -1,17 +1,13 @@
-import { getPreset } from '../space/presets.js';
-import { bestSoFar, historyFromJournal } from '../compare/curves.js';
 import { formatValue } from '../compare/table.js';
-import { bestRecipe, recipeStrings } from '../export/recipe.js';
+import { baselineName } from '../space/baselines.js';
 import { esc } from './escape.js';
-import { barChart } from './figures/bar-chart.js';
-import { seriesColor } from './figures/palette.js';
-import { unetDiagram } from './figures/unet.js';
-import { xyChart } from './figures/xy-chart.js';
 import type { GalleryImage } from './gallery.js';
 import type { Importance } from './importance.js';
 import { facts, figure, htmlPage, section, table } from './page.js';
 import { payloadScores } from './payloads.js';
 import type { RunData } from './run-data.js';
+import { bestRecipeFigure, IMPORTANCE_NOTE, importanceFigure, parallelFigure, payloadFigure, progressFigure, recipeStringsHtml, sliceFigure } from './run-figures.js';
+import { trialColumns, trialRow } from './trial-table.js';
 
 export interface ReportFigure {
   /** File stem under figures/. */
@@ -27,11 +23,13 @@ export interface BuiltReport {
 export interface RunReportInputs {
   run: RunData;
   gallery: readonly GalleryImage[];
+  /** Small thumbnails of the trials that saved images (see collectTrialThumbnails). */
+  thumbnails: ReadonlyMap<number, readonly GalleryImage[]>;
   importance: Importance | undefined;
 }
 
 /** The report of one run: what it was, how it went, what it found, and why. */
-export function buildRunReport({ run, gallery, importance }: RunReportInputs): BuiltReport {
+export function buildRunReport({ run, gallery, thumbnails, importance }: RunReportInputs): BuiltReport {
   const { config, info } = run;
   const figures: ReportFigure[] = [];
   const sections: string[] = [];
@@ -54,47 +52,21 @@ export function buildRunReport({ run, gallery, importance }: RunReportInputs): B
     ].join('\n')),
   );
 
-  const history = historyFromJournal(run.events);
-  const curve = bestSoFar(history);
-  const progress = xyChart({
-    title: 'Values per evaluation',
-    xLabel: 'evaluation',
-    yLabel: 'value (higher is better)',
-    xDomain: [1, Math.max(1, run.trials.length)],
-    series: [
-      { name: 'trial value', color: seriesColor(0), dots: history.values.flatMap((v, k) => (v === undefined ? [] : [[k + 1, v] as const])), failures: history.values.flatMap((v, k) => (v === undefined ? [k + 1] : [])) },
-      { name: 'best so far', color: seriesColor(1), line: { points: curve.flatMap((v, k) => (v === undefined ? [] : [[k + 1, v] as const])), step: true } },
-    ],
-  });
+  const progress = progressFigure(run);
   figures.push({ name: 'progress', svg: progress });
   sections.push(section('progress', 'Progress', figure('progress', progress)));
 
-  const recipe = bestRecipe(run);
-  const preset = getPreset(config.space.preset);
-  if (recipe && preset) {
-    const unet = unetDiagram({
-      title: `Best recipe (trial ${recipe.trial}, value ${formatValue(recipe.value)})`,
-      preset,
-      weights: recipe.weights,
-      frozen: new Set(Object.keys(config.space.freeze ?? {})),
-      range: weightRange(config.space),
-    });
-    figures.push({ name: 'best-recipe', svg: unet });
-    const strings = recipeStrings(recipe).map((s) =>
-      'error' in s ? `<p class="note">${esc(s.format)}: ${esc(s.error)}</p>` : `<p>${esc(s.format)}${s.warnings.length ? ` <span class="note">(${esc(s.warnings.join('; '))})</span>` : ''}</p><pre>${esc(s.text)}</pre>`,
-    );
-    sections.push(section('best', 'Best recipe', [figure('best-recipe', unet), ...strings, `<p>named JSON</p><pre>${esc(JSON.stringify({ preset: recipe.preset, weights: recipe.weights }))}</pre>`].join('\n')));
+  const best = bestRecipeFigure(run);
+  if (best) {
+    figures.push({ name: 'best-recipe', svg: best.svg });
+    sections.push(section('best', 'Best recipe', [figure('best-recipe', best.svg), recipeStringsHtml(best.recipe)].join('\n')));
   }
+  const baselines = baselineSection(run, thumbnails);
+  if (baselines) sections.push(baselines);
 
   const payloads = run.best ? payloadScores(run.best.details) : [];
   if (payloads.length > 0) {
-    const chart = barChart({
-      title: `Scores of the best recipe per payload (trial ${run.best!.id})`,
-      xLabel: 'payload score',
-      labels: payloads.map((p) => p.name),
-      series: [{ name: 'score', color: seriesColor(4), values: payloads.map((p) => p.score) }],
-      notes: payloads.map((p) => formatValue(p.score)),
-    });
+    const chart = payloadFigure(run.best!.id, payloads);
     figures.push({ name: 'payloads', svg: chart });
     sections.push(
       section('payloads', 'Payloads', [
@@ -114,36 +86,19 @@ export function buildRunReport({ run, gallery, importance }: RunReportInputs): B
   }
 
   if (importance) {
-    const order = importance.names.map((_, i) => i).sort((a, b) => importance.permutation[b] + importance.ard[b] - (importance.permutation[a] + importance.ard[a]));
-    const chart = barChart({
-      title: 'Parameter importance',
-      xLabel: 'share of importance',
-      labels: order.map((i) => importance.names[i]),
-      series: [
-        { name: 'GP: 1 / ARD lengthscale', color: seriesColor(0), values: order.map((i) => importance.ard[i]) },
-        { name: 'permutation of the GP mean', color: seriesColor(1), values: order.map((i) => importance.permutation[i]) },
-      ],
-      notes: order.map((i) => `ℓ = ${formatValue(importance.lengthscales[i])}`),
-    });
+    const chart = importanceFigure(importance);
     figures.push({ name: 'importance', svg: chart });
-    sections.push(
-      section('importance', 'Parameter importance', [
-        figure('importance', chart),
-        `<p class="note">A Gaussian process (Matérn 5/2, one lengthscale per variable) fitted to the ${importance.trials} successful trials. A short lengthscale ℓ means the value changes quickly along that variable. The permutation check shuffles one variable across the trials and measures how much the GP's prediction moves; both are shown as shares of their total. Variables the two measures disagree on deserve a closer look before freezing them.</p>`,
-      ].join('\n')),
-    );
+    sections.push(section('importance', 'Parameter importance', [figure('importance', chart), IMPORTANCE_NOTE(importance.trials)].join('\n')));
   }
 
-  const top = [...ok].sort((a, b) => b.value! - a.value!).slice(0, 10);
-  if (top.length > 0) {
-    sections.push(
-      section('trials', 'Best trials', table(
-        ['trial', 'value', 'origin', 'seconds'],
-        top.map((t) => [String(t.id), formatValue(t.value), run.proposals.get(t.id)?.origin ?? '', t.duration.toFixed(2)]),
-        new Set([0, 1, 3]),
-      )),
-    );
+  if (ok.length > 0) {
+    const parallel = parallelFigure(run);
+    const slices = sliceFigure(run);
+    figures.push({ name: 'parallel-coordinates', svg: parallel }, { name: 'slices', svg: slices });
+    sections.push(section('weights', 'Weights against value', [figure('parallel-coordinates', parallel), figure('slices', slices)].join('\n')));
   }
+
+  if (run.trials.length > 0) sections.push(trialSection(run, thumbnails));
   const failures = run.trials.filter((t) => t.status === 'failed').slice(0, 10);
   if (failures.length > 0) sections.push(section('failures', 'Failed trials', table(['trial', 'error'], failures.map((t) => [String(t.id), t.error ?? '']), new Set([0]))));
 
@@ -156,17 +111,51 @@ function describeObjective(objective: { kind: string } & Record<string, unknown>
   return objective.kind;
 }
 
-/** The weight interval the recipe colours span: the space's bounds widened to every range and frozen value. */
-function weightRange(space: RunData['config']['space']): [number, number] {
-  let [lo, hi] = space.bounds;
-  for (const r of Object.values(space.ranges ?? {})) {
-    const [a, b] = Array.isArray(r) ? r : [r.min, r.max];
-    lo = Math.min(lo, a);
-    hi = Math.max(hi, b);
-  }
-  for (const v of Object.values(space.freeze ?? {})) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return [lo, hi];
+/**
+ * Every trial with its block weights, value, duration, server and origin, and thumbnails of its
+ * images where the run saved them.
+ */
+function trialSection(run: RunData, thumbnails: ReadonlyMap<number, readonly GalleryImage[]>): string {
+  const columns = trialColumns(run);
+  const rows = run.trials.map((t) => {
+    const row = trialRow(run, columns, t);
+    const images = (thumbnails.get(t.id) ?? []).map((g) => `<img src="${g.thumbnail}" alt="${esc(g.payload ?? g.file)}" title="${esc(g.payload ?? g.file)}">`).join('');
+    const cells = [String(row.id), row.status, formatValue(row.value), row.duration.toFixed(2), row.endpoint ?? '', row.origin, ...row.weights.map((w) => (Number.isNaN(w) ? '' : formatWeight(w)))].map((c, i) => `<td${i === 0 || i === 2 || i === 3 || i >= 6 ? ' class="num"' : ''}>${esc(c)}</td>`);
+    return `<tr${run.best?.id === t.id ? ' class="best"' : ''}>${cells.join('')}<td class="thumbs">${images}</td></tr>`;
+  });
+  const header = ['trial', 'status', 'value', 'seconds', 'endpoint', 'origin', ...columns, 'images'].map((h, i) => `<th${i === 0 || i === 2 || i === 3 || (i >= 6 && i < 6 + columns.length) ? ' class="num"' : ''}>${esc(h)}</th>`);
+  const shown = [...thumbnails.values()].length;
+  return section('trials', 'Trials', [
+    `<div class="wide"><table class="trials"><thead><tr>${header.join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`,
+    `<p class="note">Every finished trial in the order it finished; the best is highlighted. Weights per block (0 keeps model A, 1 takes model B for weighted sums).${shown > 0 ? ` Thumbnails: the first image of each payload, for the ${shown} best trials that saved images.` : ''}</p>`,
+  ].join('\n'));
+}
+
+/**
+ * The best recipe beside the baselines the run evaluated (A alone, B alone, uniform 0.5): value,
+ * score and images per payload, so the gain of the search shows at a glance.
+ */
+function baselineSection(run: RunData, thumbnails: ReadonlyMap<number, readonly GalleryImage[]>): string | undefined {
+  const frozen = run.config.space.freeze ?? {};
+  const baselines = run.trials.filter((t) => run.proposals.get(t.id)?.origin === 'baseline');
+  if (!run.best || baselines.length === 0) return undefined;
+  const columns = [{ name: `best (trial ${run.best.id})`, trial: run.best }, ...baselines.map((t) => ({ name: `${baselineName(t.weights, frozen) ?? 'baseline'} (trial ${t.id})`, trial: t }))];
+  const payloads = columns.map((c) => payloadScores(c.trial.details));
+  const names = [...new Set(payloads.flat().map((p) => p.name))];
+  const cell = (k: number, name: string) => {
+    const p = payloads[k].find((q) => q.name === name);
+    const images = (thumbnails.get(columns[k].trial.id) ?? []).filter((g) => g.payload === name).map((g) => `<img src="${g.thumbnail}" alt="${esc(name)}">`).join('');
+    return `<td>${images}<div>${p ? `score ${esc(formatValue(p.score))}` : '—'}</div></td>`;
+  };
+  const head = `<tr><th></th>${columns.map((c) => `<th>${esc(c.name)}</th>`).join('')}</tr>`;
+  const values = `<tr><th>value</th>${columns.map((c) => `<td class="num">${c.trial.status === 'ok' ? esc(formatValue(c.trial.value)) : `failed: ${esc(c.trial.error ?? '')}`}</td>`).join('')}</tr>`;
+  const rows = names.map((name) => `<tr><th>${esc(name)}</th>${columns.map((_, k) => cell(k, name)).join('')}</tr>`);
+  return section('baselines', 'Best recipe against the baselines', [
+    `<table class="side-by-side"><thead>${head}</thead><tbody>${values}\n${rows.join('\n')}</tbody></table>`,
+    '<p class="note">Baselines are evaluated like any trial (optimizer.baselines): A alone sets every searched block to 0, B alone to 1, uniform 0.5 to 0.5. Images appear where the run saved them (runtime.save_images).</p>',
+  ].join('\n'));
+}
+
+function formatWeight(v: number): string {
+  return Number(v.toFixed(3)).toString();
 }

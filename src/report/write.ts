@@ -5,7 +5,7 @@ import { isComparisonDir, readComparison } from '../compare/manifest.js';
 import { comparisonStatistics } from '../compare/statistics.js';
 import { writeFileAtomic } from '../run/run-dir.js';
 import { buildCompareReport, type CompareRunRow } from './compare-report.js';
-import { collectGallery } from './gallery.js';
+import { collectGallery, collectTrialThumbnails } from './gallery.js';
 import { runImportance } from './importance.js';
 import { readRun } from './run-data.js';
 import { buildRunReport, type BuiltReport } from './run-report.js';
@@ -47,7 +47,8 @@ export async function writeReportQuietly(dir: string, warn: (message: string) =>
 async function buildRun(dir: string): Promise<BuiltReport> {
   const run = readRun(dir);
   const gallery = await collectGallery(run.dir, run.trials, run.best);
-  return buildRunReport({ run, gallery, importance: runImportance(run) });
+  const thumbnails = await collectTrialThumbnails(run.dir, run.trials, run.best);
+  return buildRunReport({ run, gallery, thumbnails, importance: runImportance(run) });
 }
 
 function buildComparison(dir: string): BuiltReport {

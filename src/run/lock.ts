@@ -50,13 +50,20 @@ export function isLockHeld(file: string): boolean {
   return !owner || owner.host !== hostname() || isAlive(owner.pid);
 }
 
-function readOwner(file: string): { pid: number; host: string; since: string } | undefined {
+/** The owner a lock file names, or undefined when it is unreadable (torn by a crash while being written). */
+export function readOwner(file: string): LockOwner | undefined {
   try {
     const owner = JSON.parse(readFileSync(file, 'utf8'));
     return typeof owner.pid === 'number' ? owner : undefined;
   } catch {
     return undefined; // a lock torn by a crash while being written
   }
+}
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
 }
 
 /** Whether a process of this host is running (one of another user counts too). */

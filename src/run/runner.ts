@@ -52,6 +52,7 @@ export function buildOptimizer(experiment: HashedExperiment): Optimizer {
       budget: config.stop.budget,
       initial: config.optimizer.initial,
       warmStart: config.optimizer.warm_start.map((w) => space.fromWeights(w.weights)),
+      baselines: (config.optimizer.baselines ?? []).map((b) => space.fromWeights(b.weights)),
     },
     config.optimizer.options,
   );

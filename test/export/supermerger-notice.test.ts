@@ -40,13 +40,6 @@ describe('supermerger users hear of it before the run', () => {
     expect(quiet.stdout).not.toMatch(/note:/);
   });
 
-  it('autombw run prints it once on stderr as the run starts', async () => {
-    const dir = experiment('sd1-27');
-    const r = await runMain(['run', path.join(dir, 'exp.yaml'), '--progress', 'none', '--output-dir', path.join(dir, 'runs')]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr.match(/^note: preset sd1-27 gives TIME_EMBED and OUT weights of their own/gm)).toHaveLength(1);
-  });
-
   it('autombw export --help points supermerger users to sd1-26', async () => {
     const r = await runMain(['export', '--help']);
     expect(r.stdout).toMatch(/supermerger has no TIME_EMBED or OUT weight[\s\S]*search with preset sd1-26 instead/);

@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'runs', summary: 'list runs', load: async () => (await import('./runs.js')).runsCommand },
   { name: 'compare', summary: 'run several optimizers × seeds on one experiment and compare them', load: async () => (await import('./compare.js')).compareCommand },
   { name: 'report', summary: 'write the HTML report (and SVG/PNG figures) of a run or a comparison', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'serve', summary: 'a live web dashboard of the runs and comparisons under a directory', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'reproduce', summary: 're-run a run from its hash and check it gives the same proposals and values', load: async () => (await import('./reproduce.js')).reproduceCommand },
   { name: 'export', summary: 'export a run\'s best recipe (JSON, supermerger, auto-MBW-rt) and its trials (CSV)', load: async () => (await import('./export.js')).exportCommand },
   { name: 'merge', summary: 'write the merged checkpoint of a recipe (a run\'s best, a recipe file or weights)', load: async () => (await import('./merge.js')).mergeCommand },

@@ -16,8 +16,10 @@ also written as figures/<name>.svg and figures/<name>.png.
 
 A run's report: values per evaluation with the best so far, the best recipe drawn as
 a UNet with its supermerger / auto-MBW-rt strings, parameter importance (GP ARD
-lengthscales and a permutation check), per-payload scores of the best recipe, and the
-saved images. A comparison's: convergence curves of every optimizer with quartile
+lengthscales and a permutation check), per-payload scores of the best recipe, the
+saved images, the best recipe beside the baselines (with optimizer.baselines), weights
+against value (parallel coordinates, slices) and every trial with its weights and
+thumbnails. A comparison's: convergence curves of every optimizer with quartile
 bands, the statistics table and the pairwise tests.
 
 \`run\` and \`compare\` write the report when they finish; this command rewrites it.

@@ -8,7 +8,6 @@ import { runExperiment } from '../../run/runner.js';
 import { createProgress, formatScore, type ProgressMode } from '../../run/progress.js';
 import { RunDir } from '../../run/run-dir.js';
 import { displayPath } from '../../config/source.js';
-import { supermergerNotice } from '../../export/supermerger-notice.js';
 
 const MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 
@@ -64,8 +63,6 @@ objective ended the process), 2 bad input, 130 interrupted by Ctrl-C (SIGINT),
     if (expectedHash && experiment.hash !== expectedHash) {
       throw new UserInputError(`${displayPath(experiment.file)} has changed since run ${expectedHash.slice(0, 12)} started (hash is now ${experiment.hash.slice(0, 12)}); restore it, or run it as a new experiment`);
     }
-    const notice = values.resume === undefined ? supermergerNotice(experiment.space) : undefined;
-    if (notice) console.error(`note: ${notice}`);
     if (values['output-dir'] !== undefined) experiment.config.output.dir = values['output-dir'];
     else if (values.resume !== undefined) experiment.config.output.dir = path.dirname(path.resolve(values.resume));
 

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { readJournal, type TrialEvent } from '../../run/journal.js';
 import { UserInputError } from '../../config/issues.js';
-import { runStatus } from '../../run/status.js';
+import { runStatus } from '../../run/run-status.js';
 import { formatScore } from '../../run/progress.js';
 
 export interface RunSummary {

@@ -1,6 +1,12 @@
-/** Series colours (Tableau 10): distinguishable, and still distinct in grey print. */
-const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+/**
+ * Series colours, one hue family each (blue, orange, red, green, purple, gold, brown, near-black,
+ * pink, olive, grey, cyan): enough for every optimizer kind autombw has, so no two optimizers of a
+ * comparison share a colour. The first ones follow Tableau 10; its teal and light grey are left
+ * out because beside its blue they read as a second blue and a blank.
+ */
+export const SERIES_COLORS: readonly string[] = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#edc948', '#9c755f', '#333333', '#ff9da7', '#8c8c00', '#a0a0a0', '#17becf'];
 
+/** The colour of series `index`; beyond the palette colours repeat, which no comparison of autombw's optimizers reaches. */
 export function seriesColor(index: number): string {
   return SERIES_COLORS[index % SERIES_COLORS.length];
 }
