@@ -132,6 +132,13 @@ export class CmaDistribution {
     return { z, y };
   }
 
+  /** The sample that lands on x: y = (x − m)/σ, z = D⁻¹ Bᵀ y. */
+  static sampleAt(from: CmaSnapshot, x: readonly number[]): CmaSample {
+    const y = x.map((v, i) => (v - from.mean[i]) / from.sigma);
+    const z = from.B.transpose().mmul(Matrix.columnVector(y)).getColumn(0).map((v, i) => v / from.D[i]);
+    return { z, y };
+  }
+
   /**
    * The stopping criteria of the tutorial's appendix B (as cmaes checks them): flat values over
    * the recent generations (tolfun), a distribution shrunk below TOL_X·σ0 (tolx), one blown up

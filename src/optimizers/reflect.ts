@@ -1,7 +1,7 @@
 /**
  * Folds a coordinate into [0, 1] by reflection at the faces (x → −x below 0, x → 2 − x above 1,
- * repeated): the bound handling of the Gaussian samplers (PGPE, CMA-ES). Unlike clipping, it piles
- * no probability onto the faces, and the reflected density stays smooth inside the cube.
+ * repeated): PGPE's bound handling. Unlike clipping, it piles no probability onto the faces.
+ * (CMA-ES redraws instead: see src/optimizers/cma-es.ts.)
  */
 export function reflect(x: number): number {
   const y = ((x % 2) + 2) % 2;

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { CmaEs } from '../../src/optimizers/cma-es.js';
 import { CmaDistribution, type CmaSample } from '../../src/optimizers/cma-es-distribution.js';
 import { cmaParameters, defaultPopulation, type CmaParameters } from '../../src/optimizers/cma-es-parameters.js';
-import { reflect } from '../../src/optimizers/reflect.js';
 import type { Trial } from '../../src/optimizers/types.js';
 import { make, run } from './support.js';
 
@@ -69,11 +68,7 @@ describe('cma-es distribution', () => {
     for (const [g, expected] of generations.entries()) {
       const from = distribution.snapshot();
       // The reference's samples in this distribution's coordinates: y = (x − m)/σ, z = D⁻¹ Bᵀ y.
-      const samples: CmaSample[] = expected.points.map((x) => {
-        const y = x.map((v, i) => (v - from.mean[i]) / from.sigma);
-        const z = from.B.transpose().mmul(Matrix.columnVector(y)).getColumn(0).map((v, i) => v / from.D[i]);
-        return { y, z };
-      });
+      const samples: CmaSample[] = expected.points.map((x) => CmaDistribution.sampleAt(from, x));
       const order = expected.values.map((_, k) => k).sort((a, b) => expected.values[b] - expected.values[a]);
       distribution.update(
         order.map((k) => samples[k]),
@@ -112,19 +107,31 @@ describe('cma-es', () => {
     }
   });
 
-  it('reflects samples that leave the cube back into it', () => {
+  it('draws again the samples that leave the cube, so none piles up on a face', () => {
     const corner = [0.02, 0.98, 0.5, 0.01];
     const opt = cma({ sigma_init: 0.3 }, { warmStart: [corner] });
     opt.tell(opt.ask(1)[0].id, { status: 'ok', value: 0 });
-    const trials = opt.ask(opt.population);
-    const from = opt.state!.snapshot();
-    expect(from.mean).toEqual(corner);
-    for (const t of trials) for (const v of t.x) expect(v >= 0 && v <= 1).toBe(true);
-    // Mirror images: none of the points piles up on a face, as clipping would.
-    expect(trials.flatMap((t) => t.x).filter((v) => v === 0 || v === 1)).toEqual([]);
-    expect(reflect(-0.25)).toBe(0.25);
-    expect(reflect(1.25)).toBe(0.75);
-    expect(reflect(2.5)).toBe(0.5);
+    const trials = opt.ask(opt.population * 4);
+    expect(opt.state!.mean).toEqual(corner);
+    for (const t of trials) for (const v of t.x) expect(v > 0 && v < 1).toBe(true);
+    // Near a face, half the draws fall outside: the ones kept crowd the face's side of the mean.
+    expect(trials.filter((t) => t.x[0] < 0.3).length).toBeGreaterThan(trials.length / 2);
+  });
+
+  it('clips a sample into the cube when 10·d draws all fall outside, and learns from the clipped point', () => {
+    // From a corner of a 20-D cube with σ0 = 0.5, a draw is inside with probability 2⁻²⁰.
+    const corner = new Array<number>(20).fill(0);
+    const opt = cma({ sigma_init: 0.5 }, { dim: 20, warmStart: [corner] });
+    opt.tell(opt.ask(1)[0].id, { status: 'ok', value: 0 });
+    const trials = generation(opt, (x) => -x.reduce((s, v) => s + (v - 0.2) ** 2, 0));
+    for (const t of trials) {
+      expect(t.x.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(t.x.filter((v) => v === 0).length).toBeGreaterThan(0);
+    }
+    // The new mean recombines the clipped points, so it is inside the cube, off the corner.
+    const mean = opt.state!.mean;
+    expect(mean.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(mean.some((v) => v > 0)).toBe(true);
   });
 
   it('starts from the best observation, else the centre of the cube', () => {
