@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { CmaEs } from '../../src/optimizers/cma-es.js';
+import { CmaEs, initialPopulation } from '../../src/optimizers/cma-es.js';
 import { CmaDistribution, type CmaSample } from '../../src/optimizers/cma-es-distribution.js';
 import { cmaParameters, defaultPopulation, type CmaParameters } from '../../src/optimizers/cma-es-parameters.js';
 import type { Trial } from '../../src/optimizers/types.js';
@@ -49,8 +49,9 @@ describe('cma-es strategy parameters', () => {
     for (const key of ['muEff', 'cSigma', 'dSigma', 'cc', 'c1', 'cMu', 'chiN'] as const) expect(p[key], key).toBeCloseTo(expected[key], 14);
   });
 
-  it('sizes the population 4 + ⌊3 ln n⌋', () => {
+  it('sizes the population 4 + ⌊3 ln n⌋, and the first IPOP run half of that', () => {
     expect([2, 5, 10, 27, 1000].map(defaultPopulation)).toEqual([6, 8, 10, 13, 24]);
+    expect([1, 2, 5, 10, 27, 1000].map(initialPopulation)).toEqual([2, 3, 4, 5, 6, 12]);
   });
 
   it('gives the μ best samples positive weights summing to 1 and the rest negative ones', () => {
@@ -87,9 +88,9 @@ describe('cma-es', () => {
   it('asks a generation as λ samples in a row and opens the next one when asked for more', () => {
     const opt = cma();
     const trials = opt.ask(opt.population + 3);
-    expect(opt.population).toBe(8);
+    expect(opt.population).toBe(4);
     expect(trials.map((t) => [meta(t).generation, meta(t).member])).toEqual([
-      ...Array.from({ length: 8 }, (_, k) => [0, k]),
+      [0, 0], [0, 1], [0, 2], [0, 3],
       [1, 0], [1, 1], [1, 2],
     ]);
   });
@@ -158,7 +159,7 @@ describe('cma-es', () => {
   });
 
   it('learns from the successful samples of a generation with failures', () => {
-    const opt = cma();
+    const opt = cma({ population: 8 });
     generation(opt, (x) => (x[0] > 0.5 ? null : x[1]));
     expect(opt.state!.mean[1]).toBeGreaterThan(0.5);
     expect(opt.state!.mean[0]).toBeLessThan(0.5);
