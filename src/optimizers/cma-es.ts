@@ -38,13 +38,14 @@ const MAX_SAMPLE_DRAWS = 16;
 
 /**
  * CMA-ES (Hansen's tutorial, arXiv:1604.00772) on the unit cube, with optional IPOP restarts
- * (Auger & Hansen 2005).
+ * (Auger & Hansen 2005). This class runs the ask/tell protocol; the distribution and its update,
+ * on ml-matrix, are in cma-es-distribution.ts.
  *
  * Bounds: a sample m + σy outside the cube is drawn again, 10·d draws at most (as Optuna's
  * CmaEsSampler does); the last one is clipped into the cube, and the update uses the clipped
  * point. Reflecting samples back in instead (as PGPE does) lost to this on every function of
- * the benchmark suite: CMA-ES then optimizes the folded objective, whose mirror-image optima
- * just outside the faces pull recombination off the real one (BENCHMARKS.md, CMA-ES).
+ * the benchmark suite at 1,000 evaluations (development seeds): CMA-ES then optimizes the folded
+ * objective, whose mirror-image optima just outside the faces pull recombination off the real one.
  *
  * Asks: a generation is λ asks in a row; once it is fully issued, further asks open the next
  * generation from the current distribution, so parallel workers never wait. A generation
