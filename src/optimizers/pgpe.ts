@@ -1,7 +1,9 @@
+import { Matrix } from 'ml-matrix';
 import type { Rng } from '../util/rng.js';
 import { isPlainObject, type JsonValue } from '../util/json.js';
 import { BaseOptimizer, pointKey, type Proposal, type ProposeContext } from './base.js';
 import { ProposalSet } from './proposal-set.js';
+import { reflect } from './reflect.js';
 import type { OptimizerContext, Outcome, Trial } from './types.js';
 
 export interface PgpeOptions {
@@ -66,11 +68,12 @@ const MAX_PAIR_DRAWS = 16;
 export class Pgpe extends BaseOptimizer {
   readonly kind = 'pgpe';
   readonly population: number;
-  private mu: number[] | undefined;
-  private sigma: number[];
-  private readonly velocity: number[];
-  private readonly adamM: number[];
-  private readonly adamV: number[];
+  /** Row vectors (1 × d) of the search distribution and of the centre's optimizer state. */
+  private mu: Matrix | undefined;
+  private sigma: Matrix;
+  private velocity: Matrix;
+  private adamM: Matrix;
+  private adamV: Matrix;
   private updates = 0;
   private open: Generation | undefined;
   private readonly generations = new Map<number, Generation>();
@@ -88,19 +91,19 @@ export class Pgpe extends BaseOptimizer {
     if (!(options.stdev_min > 0 && options.stdev_min <= options.stdev_init && options.stdev_init <= options.stdev_max)) {
       throw new RangeError(`stdev options need 0 < stdev_min ≤ stdev_init ≤ stdev_max, got ${options.stdev_min}, ${options.stdev_init}, ${options.stdev_max}`);
     }
-    this.sigma = new Array<number>(this.dim).fill(options.stdev_init);
-    this.velocity = new Array<number>(this.dim).fill(0);
-    this.adamM = new Array<number>(this.dim).fill(0);
-    this.adamV = new Array<number>(this.dim).fill(0);
+    this.sigma = new Matrix(1, this.dim).fill(options.stdev_init);
+    this.velocity = Matrix.zeros(1, this.dim);
+    this.adamM = Matrix.zeros(1, this.dim);
+    this.adamV = Matrix.zeros(1, this.dim);
   }
 
   /** Current centre of the search distribution (undefined before the first sample). */
   get center(): readonly number[] | undefined {
-    return this.mu;
+    return this.mu?.to1DArray();
   }
 
   get stdev(): readonly number[] {
-    return this.sigma;
+    return this.sigma.to1DArray();
   }
 
   protected propose(n: number, { rng, isTaken }: ProposeContext): Proposal[] {
@@ -135,11 +138,11 @@ export class Pgpe extends BaseOptimizer {
   }
 
   private openGeneration(): Generation {
-    this.mu ??= this.bestObservation()?.trial.x.slice() ?? new Array<number>(this.dim).fill(0.5);
+    this.mu ??= Matrix.rowVector(this.bestObservation()?.trial.x ?? new Array<number>(this.dim).fill(0.5));
     const g: Generation = {
       index: this.generationCount++,
-      mu: this.mu.slice(),
-      sigma: this.sigma.slice(),
+      mu: this.mu.to1DArray(),
+      sigma: this.sigma.to1DArray(),
       eps: [],
       results: Array.from({ length: this.population / 2 }, () => ({})),
       issued: 0,
@@ -163,47 +166,46 @@ export class Pgpe extends BaseOptimizer {
     const complete = g.results.flatMap((r) => (typeof r.plus === 'number' && typeof r.minus === 'number' && r.eps ? [{ eps: r.eps, plus: r.plus, minus: r.minus }] : []));
     if (complete.length === 0) return;
     const utilities = centredRanks(complete.flatMap((p) => [p.plus, p.minus]));
-    const gradMu = new Array<number>(this.dim).fill(0);
-    const gradSigma = new Array<number>(this.dim).fill(0);
-    complete.forEach((p, k) => {
-      const uPlus = utilities[2 * k];
-      const uMinus = utilities[2 * k + 1];
-      for (let i = 0; i < this.dim; i++) {
-        const s = g.sigma[i];
-        gradMu[i] += (p.eps[i] * (uPlus - uMinus)) / 2 / complete.length;
-        gradSigma[i] += (((uPlus + uMinus) / 2) * (p.eps[i] ** 2 - s ** 2)) / s / complete.length;
-      }
-    });
+    const uDifference = complete.map((_, k) => utilities[2 * k] - utilities[2 * k + 1]);
+    const uMean = complete.map((_, k) => (utilities[2 * k] + utilities[2 * k + 1]) / 2);
+    // One row per complete pair: its perturbation ε.
+    const eps = new Matrix(complete.map((p) => p.eps));
+    const sigma = Matrix.rowVector(g.sigma);
+    const gradMu = Matrix.rowVector(eps.clone().mulColumnVector(uDifference).div(2).div(complete.length).sum('column'));
+    const gradSigma = Matrix.rowVector(
+      eps.clone().pow(2).subRowVector(sigma.clone().pow(2)).mulColumnVector(uMean).divRowVector(sigma).div(complete.length).sum('column'),
+    );
     const step = this.options.optimizer === 'adam' ? this.adamStep(gradMu) : this.clipUpStep(gradMu);
-    this.mu = this.mu!.map((m, i) => Math.min(1, Math.max(0, m + step[i])));
-    this.sigma = this.sigma.map((s, i) => {
-      const limit = this.options.stdev_max_change * s;
-      const change = Math.min(limit, Math.max(-limit, this.options.stdev_learning_rate * gradSigma[i]));
-      return Math.min(this.options.stdev_max, Math.max(this.options.stdev_min, s + change));
-    });
+    this.mu = clamp(this.mu!.clone().add(step), 0, 1);
+    const limit = this.sigma.clone().mul(this.options.stdev_max_change);
+    const change = Matrix.min(limit, Matrix.max(limit.clone().neg(), gradSigma.mul(this.options.stdev_learning_rate)));
+    this.sigma = clamp(this.sigma.clone().add(change), this.options.stdev_min, this.options.stdev_max);
   }
 
   /** ClipUp: follow the normalised gradient with momentum, never faster than max_speed. */
-  private clipUpStep(grad: number[]): number[] {
-    const norm = Math.hypot(...grad);
+  private clipUpStep(grad: Matrix): Matrix {
+    const norm = Math.hypot(...grad.to1DArray());
     const lr = this.options.center_learning_rate;
-    for (let i = 0; i < this.dim; i++) this.velocity[i] = this.options.momentum * this.velocity[i] + (norm > 0 ? (lr * grad[i]) / norm : 0);
-    const speed = Math.hypot(...this.velocity);
+    this.velocity = this.velocity.clone().mul(this.options.momentum).add(norm > 0 ? grad.clone().mul(lr).div(norm) : 0);
+    const speed = Math.hypot(...this.velocity.to1DArray());
     const maxSpeed = this.options.max_speed ?? 2 * lr;
-    if (speed > maxSpeed) for (let i = 0; i < this.dim; i++) this.velocity[i] *= maxSpeed / speed;
-    return this.velocity.slice();
+    if (speed > maxSpeed) this.velocity.mul(maxSpeed / speed);
+    return this.velocity.clone();
   }
 
-  private adamStep(grad: number[]): number[] {
+  private adamStep(grad: Matrix): Matrix {
     this.updates++;
-    return grad.map((g, i) => {
-      this.adamM[i] = ADAM_BETA1 * this.adamM[i] + (1 - ADAM_BETA1) * g;
-      this.adamV[i] = ADAM_BETA2 * this.adamV[i] + (1 - ADAM_BETA2) * g * g;
-      const m = this.adamM[i] / (1 - ADAM_BETA1 ** this.updates);
-      const v = this.adamV[i] / (1 - ADAM_BETA2 ** this.updates);
-      return (this.options.center_learning_rate * m) / (Math.sqrt(v) + ADAM_EPSILON);
-    });
+    this.adamM = this.adamM.clone().mul(ADAM_BETA1).add(grad.clone().mul(1 - ADAM_BETA1));
+    this.adamV = this.adamV.clone().mul(ADAM_BETA2).add(grad.clone().mul(1 - ADAM_BETA2).mul(grad));
+    const m = this.adamM.clone().div(1 - ADAM_BETA1 ** this.updates);
+    const v = this.adamV.clone().div(1 - ADAM_BETA2 ** this.updates);
+    return m.mul(this.options.center_learning_rate).div(v.sqrt().add(ADAM_EPSILON));
   }
+}
+
+/** Each element of a row vector moved into [lo, hi]. */
+function clamp(v: Matrix, lo: number, hi: number): Matrix {
+  return Matrix.min(Matrix.max(v, new Matrix(v.rows, v.columns).fill(lo)), new Matrix(v.rows, v.columns).fill(hi));
 }
 
 /** 4 + ⌊3 ln d⌋ (the NES/CMA-ES rule), rounded up to even and kept within [8, 16] for small budgets. */
@@ -215,11 +217,6 @@ export function defaultPopulation(dim: number): number {
 /** μ + sign·ε reflected into the unit cube. */
 function sample(mu: readonly number[], eps: readonly number[], sign: 1 | -1): number[] {
   return mu.map((m, i) => reflect(m + sign * eps[i]));
-}
-
-function reflect(x: number): number {
-  const y = ((x % 2) + 2) % 2;
-  return y <= 1 ? y : 2 - y;
 }
 
 /** Ranks scaled to [−0.5, 0.5] (Salimans et al. 2017); ties share their mean rank. */

@@ -8,6 +8,7 @@ import { StochasticHillClimbing, type StochasticHillClimbingOptions } from './st
 import { SimulatedAnnealing, type SimulatedAnnealingOptions } from './simulated-annealing.js';
 import { RandomRestartHillClimbing, type RandomRestartHillClimbingOptions } from './random-restart-hill-climbing.js';
 import { Pgpe, type PgpeOptions } from './pgpe.js';
+import { CmaEs, type CmaEsOptions } from './cma-es.js';
 import { BinaryMidPass, type BinaryMidPassOptions } from './binary-mid-pass.js';
 import { GpBo, type GpBoOptions } from './gp-bo.js';
 import { Turbo, type TurboOptions } from './turbo.js';
@@ -27,6 +28,7 @@ export const OPTIMIZERS: Readonly<Record<string, OptimizerFactory>> = {
   'simulated-annealing': (ctx, o) => new SimulatedAnnealing(ctx, o as unknown as SimulatedAnnealingOptions),
   'random-restart-hill-climbing': (ctx, o) => new RandomRestartHillClimbing(ctx, o as unknown as RandomRestartHillClimbingOptions),
   pgpe: (ctx, o) => new Pgpe(ctx, o as unknown as PgpeOptions),
+  'cma-es': (ctx, o) => new CmaEs(ctx, o as unknown as CmaEsOptions),
   'binary-mid-pass': (ctx, o) => new BinaryMidPass(ctx, o as unknown as BinaryMidPassOptions),
   'gp-bo': (ctx, o) => new GpBo(ctx, o as unknown as GpBoOptions),
   turbo: (ctx, o) => new Turbo(ctx, o as unknown as TurboOptions),

@@ -88,6 +88,7 @@ const COMPARISONS: Array<{ kind: Kind; dim: number; budget: number; seeds: numbe
   { kind: 'simulated-annealing', dim: 10, budget: 100, seeds: 5, initial: 4 },
   { kind: 'random-restart-hill-climbing', dim: 10, budget: 100, seeds: 5, initial: 4 },
   { kind: 'pgpe', dim: 10, budget: 100, seeds: 5, initial: 0 },
+  { kind: 'cma-es', dim: 10, budget: 100, seeds: 5, initial: 0 },
   { kind: 'binary-mid-pass', dim: 10, budget: 100, seeds: 5, initial: 0 },
 ];
 

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { centredRanks, defaultPopulation, Pgpe } from '../../src/optimizers/pgpe.js';
 import type { Trial } from '../../src/optimizers/types.js';
+import { pgpeScenario } from './pgpe-scenario.js';
 import { make } from './support.js';
 
 interface Meta {
@@ -123,6 +125,11 @@ describe('pgpe', () => {
     }
     opt.ask(1);
     expect(opt.center![2]).toBeGreaterThan(0.5);
+  });
+
+  it('proposes, bit for bit, the points recorded from the implementation before its rewrite on ml-matrix', () => {
+    const recorded = JSON.parse(readFileSync(new URL('../fixtures/optimizers/pgpe-proposals.json', import.meta.url), 'utf8')) as Record<string, Trial[]>;
+    expect(JSON.parse(JSON.stringify(pgpeScenario()))).toEqual(recorded);
   });
 
   it('sizes the population 4 + ⌊3 ln d⌋, even, within [8, 16]', () => {

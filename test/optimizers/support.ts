@@ -6,7 +6,7 @@ import type { InitialDesignConfig, Optimizer, OptimizerContext, Trial, UnitSpace
 import { Rng } from '../../src/util/rng.js';
 
 /** The kinds this suite covers (gp-bo and turbo have their own tests). */
-export const KINDS = ['sobol', 'lhs', 'hill-climbing', 'stochastic-hill-climbing', 'simulated-annealing', 'random-restart-hill-climbing', 'pgpe', 'binary-mid-pass'] as const;
+export const KINDS = ['sobol', 'lhs', 'hill-climbing', 'stochastic-hill-climbing', 'simulated-annealing', 'random-restart-hill-climbing', 'pgpe', 'cma-es', 'binary-mid-pass'] as const;
 export type Kind = (typeof KINDS)[number] | 'random';
 
 export function optionsSchema(kind: string): Record<string, unknown> {
