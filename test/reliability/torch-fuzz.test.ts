@@ -164,7 +164,7 @@ describe('PyTorch checkpoint reader under fuzzed archives and pickles', () => {
     }
     expect(Object.keys(perMutation).length).toBe(Object.keys(PICKLE).length + Object.keys(ARCHIVE).length);
     recordFigures('torch-fuzz-archives', { cases: archives, by_mutation: perMutation, crashes: 0 });
-  });
+  }, scaled(60_000, 900_000)); // each case writes and opens a file: minutes at the full size on a shared CI core
 
   const pickles = scaled(4000, 50_000);
   it(`${pickles} mutated pickles: each is read or refused with a PickleRefusal, never another error`, () => {
