@@ -148,7 +148,7 @@ describe('safetensors reader: malformed files are rejected naming the file and t
     ['overlapping tensors', (d) => rawFile(d, 'm.safetensors', { t: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, u: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32([1, 2])), /tensor "u" overlaps the previous tensor/],
     ['bytes after the last tensor', (d) => rawFile(d, 'm.safetensors', good, f32([1, 2, 3])), /4 bytes after the last tensor/],
     ['a duplicate tensor name', (d) => rawFile(d, 'm.safetensors', '{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', f32([1])), /duplicate entry "t"/],
-    ['a .ckpt file', (d) => rawFile(d, 'm.ckpt', good, f32([1, 2])), /PyTorch pickle checkpoint.*Convert it to \.safetensors/],
+    ['a .ckpt file', (d) => rawFile(d, 'm.ckpt', good, f32([1, 2])), /PyTorch pickle checkpoint.*Convert it to \.safetensors first: `autombw convert/],
     ['a zip pickle renamed to .safetensors', (d) => (writeFileSync(path.join(d, 'm.safetensors'), Buffer.from('PK\x03\x04archive/data.pkl......', 'latin1')), path.join(d, 'm.safetensors')), /PyTorch pickle checkpoint/],
     ['a missing file', (d) => path.join(d, 'nothing.safetensors'), /nothing\.safetensors: no such file/],
     ['a directory', (d) => (mkdirSync(path.join(d, 'dir.safetensors')), path.join(d, 'dir.safetensors')), /not a regular file/],
