@@ -6,10 +6,12 @@ import { UserInputError } from '../../config/issues.js';
 import { displayPath } from '../../config/source.js';
 import { trialsCsv } from '../../export/csv.js';
 import { bestRecipe, recipeStrings } from '../../export/recipe.js';
+import { comfyWorkflow } from '../../export/comfyui-workflow.js';
+import { sdwebAutoMbw } from '../../export/sdweb-auto-mbw.js';
 import { readRun } from '../../report/run-data.js';
 import { DEFAULT_RUN_ROOTS, findRun } from '../../reproduce/find-run.js';
 
-const FORMATS = ['json', 'supermerger', 'mbw-rt', 'csv'] as const;
+const FORMATS = ['json', 'supermerger', 'mbw-rt', 'sdweb-auto-mbw', 'comfyui', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
 
 export const exportCommand: Command = {
@@ -21,11 +23,17 @@ Exports a run's results:
                 "trial", "run"} (merge --recipe and warm starts read it)
   supermerger   the best recipe as a supermerger weight string (26 values SD1, 20 SDXL)
   mbw-rt        the best recipe as an auto-MBW-rt weight string (27 values, SD1 only)
+  sdweb-auto-mbw  the best recipe for sdweb-auto-mbw / merge-block-weighted-gui: 25
+                weights and base_alpha (SD1 only)
+  comfyui       the best recipe as a ComfyUI workflow (API format: load it with
+                "Load" in ComfyUI's menu, or POST it to /prompt): ModelMergeSD1/SDXL
+                at ratio 1 − w, rendering the run's first payload
   csv           every trial: id, status, value, origin, timing, error, block weights,
                 per-payload scores
 
-Without --format, all four are written to <run>/export/ (best.json,
-best.supermerger.txt, best.mbw-rt.txt, trials.csv). With --format, that one is printed,
+Without --format, all are written to <run>/export/ (best.json,
+best.supermerger.txt, best.mbw-rt.txt, best.sdweb-auto-mbw.txt, best.comfyui-api.json,
+trials.csv). With --format, that one is printed,
 or written to -o FILE. Lossy conversions are reported as warnings on stderr.
 
 Options:
@@ -51,7 +59,15 @@ Options:
     const recipe = bestRecipe(run);
     if (recipe) {
       exports.set('json', `${JSON.stringify(recipe, null, 2)}\n`);
-      for (const s of recipeStrings(recipe)) {
+      const derived = [
+        ...recipeStrings(recipe),
+        attempt('sdweb-auto-mbw', () => sdwebAutoMbw(recipe)),
+        attempt('comfyui', () => {
+          const { workflow, warnings } = comfyWorkflow(recipe, run);
+          return { text: JSON.stringify(workflow, null, 2), warnings };
+        }),
+      ];
+      for (const s of derived) {
         if ('error' in s) {
           if (format === s.format) throw new UserInputError(`autombw export: ${s.error}`);
           continue;
@@ -71,7 +87,7 @@ Options:
     }
     const dir = path.join(run.dir, 'export');
     mkdirSync(dir, { recursive: true });
-    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'mbw-rt': 'best.mbw-rt.txt', csv: 'trials.csv' };
+    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'mbw-rt': 'best.mbw-rt.txt', 'sdweb-auto-mbw': 'best.sdweb-auto-mbw.txt', comfyui: 'best.comfyui-api.json', csv: 'trials.csv' };
     for (const [f, text] of exports) {
       const file = path.join(dir, names[f]);
       writeFileSync(file, text);
@@ -80,3 +96,12 @@ Options:
     return 0;
   },
 };
+
+/** A format's text and warnings, or the reason it cannot express this recipe. */
+function attempt<F extends Format>(format: F, make: () => { text: string; warnings: string[] }): { format: F; text: string; warnings: string[] } | { format: F; error: string } {
+  try {
+    return { format, ...make() };
+  } catch (e) {
+    return { format, error: (e as Error).message };
+  }
+}
