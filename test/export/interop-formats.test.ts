@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comfyWorkflow } from '../../src/export/comfyui-workflow.js';
 import { bestRecipe } from '../../src/export/recipe.js';
 import { sdwebAutoMbw } from '../../src/export/sdweb-auto-mbw.js';
+import { supermergerPreset } from '../../src/export/supermerger-preset.js';
 import { readRun, type RunData } from '../../src/report/run-data.js';
 import { parseRecipeString } from '../../src/space/recipe.js';
 import { FakeComfyUI, SD1_MERGE_INPUTS, SDXL_MERGE_INPUTS } from '../support/fake-comfyui.js';
@@ -126,5 +127,38 @@ describe('sdweb-auto-mbw export', () => {
     const { code, stdout } = await runMain(['export', run.dir, '--format', 'sdweb-auto-mbw']);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(sdwebAutoMbw(bestRecipe(run)!).text);
+  });
+});
+
+/** supermerger's tagdict(): a line is a preset when it splits at the first tab or colon into a name and exactly 26 values. */
+function tagdict(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.search(/[:\t]/);
+    if (at < 0) continue;
+    const value = line.slice(at + 1);
+    if (value.split(',').length === 26) out[line.slice(0, at).trim()] = value.trim();
+  }
+  return out;
+}
+
+describe('supermerger preset line', () => {
+  it('is a line supermerger\'s presets file keeps, whose 26 values read back to the recipe in sd1-26', async () => {
+    const run = readRun(await runFixture({
+      'exp.yaml': 'name: "a: run"\nseed: 4\nspace: {preset: sd1-26, step: 0.01}\nobjective: {kind: module, module: m.mjs}\noptimizer: {kind: random}\nstop: {budget: 3}\n',
+      'm.mjs': 'export const evaluate = (w) => w.OUT02;\n',
+    }));
+    const recipe = bestRecipe(run)!;
+    const { text } = supermergerPreset(recipe);
+    const presets = tagdict(`preset_name\tpreset_weights\n${text}\n`);
+    const [name] = Object.keys(presets);
+    expect(name).toBe(`autombw_${run.info.hash.slice(0, 12)}_trial${recipe.trial}`);
+    expect(parseRecipeString(presets[name], 'supermerger').weights).toEqual(recipe.weights);
+    const { code, stdout } = await runMain(['export', run.dir, '--format', 'supermerger-preset']);
+    expect([code, stdout.trim()]).toEqual([0, text]);
+  });
+
+  it('refuses an SDXL recipe', () => {
+    expect(() => supermergerPreset({ preset: 'sdxl-20', weights: {}, name: 'x', value: 0, trial: 0, run: 'f'.repeat(64) })).toThrow('26-value SD1 presets');
   });
 });

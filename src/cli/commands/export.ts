@@ -8,10 +8,11 @@ import { trialsCsv } from '../../export/csv.js';
 import { bestRecipe, recipeStrings } from '../../export/recipe.js';
 import { comfyWorkflow } from '../../export/comfyui-workflow.js';
 import { sdwebAutoMbw } from '../../export/sdweb-auto-mbw.js';
+import { supermergerPreset } from '../../export/supermerger-preset.js';
 import { readRun } from '../../report/run-data.js';
 import { DEFAULT_RUN_ROOTS, findRun } from '../../reproduce/find-run.js';
 
-const FORMATS = ['json', 'supermerger', 'mbw-rt', 'sdweb-auto-mbw', 'comfyui', 'csv'] as const;
+const FORMATS = ['json', 'supermerger', 'supermerger-preset', 'mbw-rt', 'sdweb-auto-mbw', 'comfyui', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
 
 export const exportCommand: Command = {
@@ -22,17 +23,19 @@ Exports a run's results:
   json          the best recipe as named JSON {"name", "preset", "weights": {...}, "value",
                 "trial", "run"} (merge --recipe and warm starts read it)
   supermerger   the best recipe as a supermerger weight string (26 values SD1, 20 SDXL)
+  supermerger-preset  a line for supermerger's presets file (scripts/mbwpresets.txt,
+                or its preset editor): name, tab, the 26 values (SD1 only)
   mbw-rt        the best recipe as an auto-MBW-rt weight string (27 values, SD1 only)
   sdweb-auto-mbw  the best recipe for sdweb-auto-mbw / merge-block-weighted-gui: 25
                 weights and base_alpha (SD1 only)
-  comfyui       the best recipe as a ComfyUI workflow (API format: load it with
-                "Load" in ComfyUI's menu, or POST it to /prompt): ModelMergeSD1/SDXL
+  comfyui       the best recipe as a ComfyUI workflow in API format (drop it onto
+                ComfyUI or open it there, or POST it to /prompt): ModelMergeSD1/SDXL
                 at ratio 1 − w, rendering the run's first payload
   csv           every trial: id, status, value, origin, timing, error, block weights,
                 per-payload scores
 
 Without --format, all are written to <run>/export/ (best.json,
-best.supermerger.txt, best.mbw-rt.txt, best.sdweb-auto-mbw.txt, best.comfyui-api.json,
+best.supermerger.txt, best.supermerger-preset.txt, best.mbw-rt.txt, best.sdweb-auto-mbw.txt, best.comfyui-api.json,
 trials.csv). With --format, that one is printed,
 or written to -o FILE. Lossy conversions are reported as warnings on stderr.
 
@@ -61,6 +64,7 @@ Options:
       exports.set('json', `${JSON.stringify(recipe, null, 2)}\n`);
       const derived = [
         ...recipeStrings(recipe),
+        attempt('supermerger-preset', () => supermergerPreset(recipe)),
         attempt('sdweb-auto-mbw', () => sdwebAutoMbw(recipe)),
         attempt('comfyui', () => {
           const { workflow, warnings } = comfyWorkflow(recipe, run);
@@ -87,7 +91,7 @@ Options:
     }
     const dir = path.join(run.dir, 'export');
     mkdirSync(dir, { recursive: true });
-    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'mbw-rt': 'best.mbw-rt.txt', 'sdweb-auto-mbw': 'best.sdweb-auto-mbw.txt', comfyui: 'best.comfyui-api.json', csv: 'trials.csv' };
+    const names: Record<Format, string> = { json: 'best.json', supermerger: 'best.supermerger.txt', 'supermerger-preset': 'best.supermerger-preset.txt', 'mbw-rt': 'best.mbw-rt.txt', 'sdweb-auto-mbw': 'best.sdweb-auto-mbw.txt', comfyui: 'best.comfyui-api.json', csv: 'trials.csv' };
     for (const [f, text] of exports) {
       const file = path.join(dir, names[f]);
       writeFileSync(file, text);
