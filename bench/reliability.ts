@@ -65,6 +65,8 @@ function render(figures: Figure[], results: VitestJson, run: { seconds: number; 
   const cuts = of('journal-cuts');
   const faults = of('backend-faults');
   const fuzz = of('safetensors-fuzz');
+  const torchArchives = of('torch-fuzz-archives');
+  const torchPickles = of('torch-fuzz-pickles');
   const lies = of('lying-scores');
   const memory = of('long-run');
   const disk = of('disk-full');
@@ -147,6 +149,8 @@ function render(figures: Figure[], results: VitestJson, run: { seconds: number; 
     ...fuzz.map((f) => `- **safetensors reader fuzzing**: ${f.cases} mutated files in ${f.seconds} s (slowest case ${f.slowest_case_ms} ms); largest buffer the reader allocated ${f.largest_buffer_over_file_size} × the file's size; ${f.crashes} crashes (${fileCommand('safetensors-fuzz.test.ts')}). Every read goes through a wrapped file handle that checks allocation and range; an accepted file must read back byte for byte.`),
     '',
     ...(fuzz[0] ? ['| mutation | cases | accepted (still valid) |', '|---|---|---|', ...Object.entries(fuzz[0].by_mutation as Record<string, { cases: number; accepted: number }>).map(([k, v]) => `| ${k} | ${v.cases} | ${v.accepted} |`), ''] : []),
+    ...torchArchives.map((f) => `- **PyTorch checkpoint reader fuzzing**: ${f.cases} mutated zip archives (real LAION head and torch.save-shaped ones; directory fields, flips, cuts, pickle bytes) and ${torchPickles[0]?.cases ?? 0} mutated pickles (${torchPickles[0]?.refused ?? 0} refused); ${f.crashes} crashes, every read inside the file and no buffer larger than it (${fileCommand('torch-fuzz.test.ts')}).`),
+    '',
     ...hostile.map((h) => `- ${String(h.check)}: ${entries(Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'check')))} (${fileCommand(String(h.check).startsWith('credentials') ? 'secrets.test.ts' : 'hostile-output.test.ts')}).`),
     '',
     '## 4. Scores that lie',

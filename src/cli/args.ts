@@ -3,9 +3,11 @@ import { UserInputError } from '../config/issues.js';
 import { closest } from '../util/suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+// Spelled out so the declaration build can name it (parseArgs' own return type refers to util's unexported types).
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & { help: { type: 'boolean'; short: 'h' } }; allowPositionals: true; strict: true }>>;
 
 /** node:util parseArgs with errors turned into usage errors (exit 2) naming the command. */
-export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O) {
+export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O): Parsed<O> {
   const all: Options = { ...options, help: { type: 'boolean', short: 'h' } };
   try {
     return parseArgs({ args: [...argv], options: all as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });

@@ -39,8 +39,12 @@ export class ModuleObjective implements Objective {
 async function importModule(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (/\.(c|m)?ts$/.test(file)) {
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    // tsx is an optional peer dependency: only TypeScript objective modules need it.
+    const tsx = await import('tsx/esm/api').catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+      throw new Error('a TypeScript module needs tsx: install it beside autombw (npm install tsx), or compile the module to .js');
+    });
+    return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
   return (await import(url)) as Record<string, unknown>;
 }

@@ -32,7 +32,7 @@ export interface OpenedModel {
 
 const CUDA_HELP =
   'onnxruntime-node ships CPU binaries only; its CUDA 12 provider is a separate download: run ' +
-  '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9 installed), ' +
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` where autombw is installed (needs CUDA 12 and cuDNN 9), ' +
   'or set provider: cpu (docs/scoring.md, "GPU scoring")';
 
 function sourceLabel(source: ModelSource): string {

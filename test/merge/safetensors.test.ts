@@ -169,7 +169,7 @@ describe('safetensors reader: malformed files are rejected naming the file and t
     ['a dtype nested 5000 arrays deep', (d) => rawFile(d, 'm.safetensors', `{"t":{"dtype":${'['.repeat(5000)}${']'.repeat(5000)},"shape":[2],"data_offsets":[0,8]}}`, f32([1, 2])), /tensor "t" has unknown dtype \[\[\[.*… \(10000 characters\)/],
     ['a shape nested 5000 objects deep', (d) => rawFile(d, 'm.safetensors', `{"t":{"dtype":"F32","shape":${'{"a":'.repeat(5000)}0${'}'.repeat(5000)},"data_offsets":[0,8]}}`, f32([1, 2])), /tensor "t" has an invalid shape \{"a":\{.*… \(30001 characters\)/],
     ['a duplicate tensor name', (d) => rawFile(d, 'm.safetensors', '{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', f32([1])), /header has the key "t" twice/],
-    ['a .ckpt file', (d) => rawFile(d, 'm.ckpt', good, f32([1, 2])), /PyTorch pickle checkpoint.*Convert it to \.safetensors/],
+    ['a .ckpt file', (d) => rawFile(d, 'm.ckpt', good, f32([1, 2])), /PyTorch pickle checkpoint.*Convert it to \.safetensors first: `autombw convert/],
     ['a zip pickle renamed to .safetensors', (d) => (writeFileSync(path.join(d, 'm.safetensors'), Buffer.from('PK\x03\x04archive/data.pkl......', 'latin1')), path.join(d, 'm.safetensors')), /PyTorch pickle checkpoint/],
     ['a missing file', (d) => path.join(d, 'nothing.safetensors'), /nothing\.safetensors: no such file/],
     ['a directory', (d) => (mkdirSync(path.join(d, 'dir.safetensors')), path.join(d, 'dir.safetensors')), /dir\.safetensors is a directory, not a safetensors file/],

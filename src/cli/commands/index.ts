@@ -22,5 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'export', summary: 'export a run\'s best recipe (JSON, supermerger, auto-MBW-rt) and its trials (CSV)', load: async () => (await import('./export.js')).exportCommand },
   { name: 'merge', summary: 'write the merged checkpoint of a recipe (a run\'s best, a recipe file or weights)', load: async () => (await import('./merge.js')).mergeCommand },
   { name: 'score', summary: 'score image files with an experiment\'s scorers, or scorers given inline', load: async () => (await import('./score.js')).scoreCommand },
+  { name: 'convert', summary: 'convert a PyTorch .ckpt/.pt/.pth checkpoint to safetensors, without running its pickle', load: async () => (await import('./convert.js')).convertCommand },
+  { name: 'scorer', summary: 'import a published aesthetic head (.pth) as an ONNX scorer head, without Python', load: async () => (await import('./scorer.js')).scorerCommand },
   { name: 'blocks', summary: 'show how a checkpoint\'s tensors map onto the blocks of a preset', load: async () => (await import('./blocks.js')).blocksCommand },
 ];

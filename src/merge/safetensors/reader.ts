@@ -5,8 +5,8 @@ import { FormatViolation, headerLength, parseHeader, type SafetensorsHeader, typ
 
 const PICKLE_EXTENSIONS = new Set(['.ckpt', '.pt', '.pth', '.bin', '.pkl']);
 const PICKLE_REFUSAL =
-  'is a PyTorch pickle checkpoint; autombw does not load pickles because loading one can run arbitrary code. ' +
-  'Convert it to .safetensors first (for example with the web UI\'s checkpoint merger or a safetensors conversion script).';
+  'is a PyTorch pickle checkpoint; merges read safetensors. ' +
+  'Convert it to .safetensors first: `autombw convert <file> -o <file>.safetensors` reads it without running its pickle (docs/interop.md).';
 
 /**
  * A safetensors file opened for positioned reads. The header is validated completely before any
