@@ -1,7 +1,7 @@
 import { mean as average, standardDeviation } from 'simple-statistics';
-import { GaussianProcess } from '../optimizers/gp/gaussian-process.js';
-import { fitHyperparameters } from '../optimizers/gp/hyperparameter-fit.js';
-import { standardize } from '../optimizers/gp/standardize.js';
+import { GaussianProcess } from '../gp/gaussian-process.js';
+import { fitHyperparameters } from '../gp/hyperparameter-fit.js';
+import { standardize } from '../gp/standardize.js';
 import type { Rng } from '../util/rng.js';
 
 /**

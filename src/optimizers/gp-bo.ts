@@ -2,14 +2,14 @@ import type { Rng } from '../util/rng.js';
 import { isPlainObject } from '../util/json.js';
 import { BaseOptimizer, type Proposal, type ProposeContext } from './base.js';
 import { ProposalSet } from './proposal-set.js';
-import type { Acquisition } from './gp/acquisition.js';
-import { maximizeAcquisition, type Region } from './gp/acquisition-search.js';
-import { GaussianProcess } from './gp/gaussian-process.js';
-import { fitHyperparameters } from './gp/hyperparameter-fit.js';
-import type { NoisePrior, NoiseSetting } from './gp/hyperparameters.js';
-import { logExpectedImprovement } from './gp/log-ei.js';
-import { powerTransform } from './gp/power-transform.js';
-import { upperConfidenceBound } from './gp/ucb.js';
+import type { Acquisition } from '../gp/acquisition.js';
+import { maximizeAcquisition, type Region } from '../gp/acquisition-search.js';
+import { GaussianProcess } from '../gp/gaussian-process.js';
+import { fitHyperparameters } from '../gp/hyperparameter-fit.js';
+import type { NoisePrior, NoiseSetting } from '../gp/hyperparameters.js';
+import { logExpectedImprovement } from '../gp/log-ei.js';
+import { powerTransform } from '../gp/power-transform.js';
+import { upperConfidenceBound } from '../gp/ucb.js';
 import type { Observation, OptimizerContext, Trial } from './types.js';
 
 export interface GpBoOptions {
@@ -24,7 +24,7 @@ export interface GpBoOptions {
   /** How far each log lengthscale may stray from their average: the sd of small deviations. */
   readonly lengthscale_spread: number;
   readonly noise: NoiseSetting;
-  /** Where a learned noise variance's prior sits (gp/hyperparameters.ts NOISE_PRIORS). */
+  /** Where a learned noise variance's prior sits (src/gp/hyperparameters.ts NOISE_PRIORS). */
   readonly noise_prior: NoisePrior;
 }
 
@@ -44,10 +44,10 @@ const META_DIGITS = 8;
 
 /**
  * Bayesian optimization with a Gaussian process: Matérn-5/2 ARD kernel, constant mean, learned
- * noise, MAP hyperparameters under dimension-scaled priors (gp/hyperparameters.ts) refitted at
- * every ask, scores passed through a fitted Yeo–Johnson transform (gp/power-transform.ts), and
+ * noise, MAP hyperparameters under dimension-scaled priors (src/gp/hyperparameters.ts) refitted at
+ * every ask, scores passed through a fitted Yeo–Johnson transform (src/gp/power-transform.ts), and
  * log-EI (or UCB) maximized by quasi-random search plus gradient refinement
- * (gp/acquisition-search.ts).
+ * (src/gp/acquisition-search.ts).
  *
  * - Failed trials are left out of the model: a crash says nothing about the score of its point.
  *   Their points stay taken, so they are never proposed again.

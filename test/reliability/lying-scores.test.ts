@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadAndHashExperiment } from '../../src/config/load.js';
 import type { Objective } from '../../src/objectives/types.js';
-import { GaussianProcess } from '../../src/optimizers/gp/gaussian-process.js';
+import { GaussianProcess } from '../../src/gp/gaussian-process.js';
 import { readJournal, type TrialEvent } from '../../src/run/journal.js';
 import { createProgress } from '../../src/run/progress.js';
 import { runExperiment, type RunResult } from '../../src/run/runner.js';

@@ -1,6 +1,6 @@
 import { inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { GaussianProcess } from '../../src/optimizers/gp/gaussian-process.js';
+import { GaussianProcess } from '../../src/gp/gaussian-process.js';
 import { Rng } from '../../src/util/rng.js';
 
 const d = 2;

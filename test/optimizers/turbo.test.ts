@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { TrustRegion, trustRegionBox, type TrustRegionSettings } from '../../src/optimizers/gp/trust-region.js';
+import { TrustRegion, trustRegionBox, type TrustRegionSettings } from '../../src/optimizers/trust-region.js';
 import { createOptimizer } from '../../src/optimizers/registry.js';
 import { Turbo } from '../../src/optimizers/turbo.js';
 import type { Optimizer } from '../../src/optimizers/types.js';

@@ -1,4 +1,4 @@
-import type { Region } from './acquisition-search.js';
+import type { Region } from '../gp/acquisition-search.js';
 
 export interface TrustRegionSettings {
   /** Side length at the start and after a restart, in units of the unit cube (before lengthscale weighting). */

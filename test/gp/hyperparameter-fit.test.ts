@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fitHyperparameters } from '../../src/optimizers/gp/hyperparameter-fit.js';
-import { NOISE, type NoisePrior } from '../../src/optimizers/gp/hyperparameters.js';
-import { standardize } from '../../src/optimizers/gp/standardize.js';
+import { fitHyperparameters } from '../../src/gp/hyperparameter-fit.js';
+import { NOISE, type NoisePrior } from '../../src/gp/hyperparameters.js';
+import { standardize } from '../../src/gp/standardize.js';
 import { Rng } from '../../src/util/rng.js';
 
 const d = 3;

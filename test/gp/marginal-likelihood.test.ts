@@ -1,8 +1,8 @@
 import { determinant, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL, SPREAD_DEGREES_OF_FREEDOM } from '../../src/optimizers/gp/hyperparameters.js';
-import { MarginalLikelihood } from '../../src/optimizers/gp/marginal-likelihood.js';
-import { correlationMatrix, matern52, matern52Slope } from '../../src/optimizers/gp/matern52.js';
+import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL, SPREAD_DEGREES_OF_FREEDOM } from '../../src/gp/hyperparameters.js';
+import { MarginalLikelihood } from '../../src/gp/marginal-likelihood.js';
+import { correlationMatrix, matern52, matern52Slope } from '../../src/gp/matern52.js';
 import { Rng } from '../../src/util/rng.js';
 
 const rng = Rng.fromSeed('gp-marginal-likelihood');

@@ -1,4 +1,4 @@
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../util/rng.js';
 import { clip, defaultPrior, hyperparameterBounds, priorCentre, samplePrior, type NoisePrior, type NoiseSetting, type Prior } from './hyperparameters.js';
 import { minimizeBox } from './lbfgsb.js';
 import { MarginalLikelihood } from './marginal-likelihood.js';

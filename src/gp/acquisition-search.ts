@@ -1,5 +1,5 @@
-import type { Rng } from '../../util/rng.js';
-import { SOBOL_MAX_DIM, sobolPoints } from '../design/sobol.js';
+import type { Rng } from '../util/rng.js';
+import { SOBOL_MAX_DIM, sobolPoints } from '../qmc/sobol.js';
 import type { Acquisition } from './acquisition.js';
 import type { GaussianProcess } from './gaussian-process.js';
 import { minimizeBox } from './lbfgsb.js';

@@ -1,4 +1,4 @@
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../util/rng.js';
 
 /**
  * GP hyperparameters are one vector θ, in the units the fit searches:

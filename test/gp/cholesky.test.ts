@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { choleskyInPlace, choleskyWithJitter, CholeskyError, inverseFromCholesky, solveLower, solveLower4, solveUpper } from '../../src/optimizers/gp/cholesky.js';
+import { choleskyInPlace, choleskyWithJitter, CholeskyError, inverseFromCholesky, solveLower, solveLower4, solveUpper } from '../../src/gp/cholesky.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** A random symmetric positive-definite matrix B Bᵀ + n I, as ml-matrix and as a row-major array. */
