@@ -4,6 +4,7 @@ import { BaseOptimizer, type Proposal, type ProposeContext } from './base.js';
 import { ProposalSet } from './proposal-set.js';
 import type { Acquisition } from '../gp/acquisition.js';
 import { maximizeAcquisition, type Region } from '../gp/acquisition-search.js';
+import { DenseMatrix } from '../gp/dense-matrix.js';
 import { GaussianProcess } from '../gp/gaussian-process.js';
 import { fitHyperparameters } from '../gp/hyperparameter-fit.js';
 import type { NoisePrior, NoiseSetting } from '../gp/hyperparameters.js';
@@ -123,13 +124,11 @@ export class GpBo extends BaseOptimizer {
 
   /** MAP fit on the observations, warm-started from the newest journaled hyperparameters. */
   private fit(rng: Rng): GaussianProcess {
-    const d = this.dim;
     const obs = this.observations;
-    const x = new Float64Array(obs.length * d);
-    obs.forEach((o, i) => x.set(o.trial.x, i * d));
+    const x = DenseMatrix.fromRows(obs.map((o) => o.trial.x), this.dim);
     const y = powerTransform(obs.map((o) => o.value));
     const warmStart = this.latestHyperparameters();
-    const theta = fitHyperparameters(x, obs.length, d, y, {
+    const theta = fitHyperparameters(x, y, {
       noise: this.options.noise,
       noisePrior: this.options.noise_prior,
       lengthscaleSpread: this.options.lengthscale_spread,
@@ -137,7 +136,7 @@ export class GpBo extends BaseOptimizer {
       rng,
       ...(warmStart ? { warmStart } : {}),
     });
-    return GaussianProcess.fromHyperparameters(theta, x, obs.length, y);
+    return GaussianProcess.fromHyperparameters(theta, x, y);
   }
 
   /** The observed points with the highest posterior means, best first. */
@@ -177,7 +176,7 @@ export class GpBo extends BaseOptimizer {
 
 /** Kriging believer: the posterior after "observing" its own mean at x. */
 function believe(gp: GaussianProcess, x: readonly number[]): GaussianProcess {
-  return gp.condition(x, gp.predict(Float64Array.from(x), 1).mean[0]);
+  return gp.condition(x, gp.predict(DenseMatrix.fromRows([x])).mean[0]);
 }
 
 function isGpMeta(meta: unknown): meta is GpMeta {
