@@ -29,7 +29,9 @@ export class TrustRegion {
 
   /** Records a told value. Values of the initial design set the best without moving the schedule. */
   record(value: number, counts: boolean): void {
-    const improved = value > this.best + 1e-3 * Math.abs(this.best);
+    // Before any value the best is −∞, and −∞ + 1e-3·∞ is NaN: the margin applies to a finite best only.
+    const margin = Number.isFinite(this.best) ? 1e-3 * Math.abs(this.best) : 0;
+    const improved = value > this.best + margin;
     this.best = Math.max(this.best, value);
     if (!counts) return;
     if (improved) {

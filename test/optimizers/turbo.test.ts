@@ -45,6 +45,12 @@ describe('trust region schedule', () => {
     expect(lengths).toEqual([0.4, 0.2, 0.1, 0.8]);
   });
 
+  it('counts the first value as an improvement when no design value came before it', () => {
+    const region = new TrustRegion({ ...SETTINGS, successTolerance: 1, failureTolerance: 1 });
+    region.record(-5, true);
+    expect(region.length).toBe(1.6);
+  });
+
   it('ignores results of the initial design for the schedule', () => {
     const region = new TrustRegion({ ...SETTINGS, failureTolerance: 1 });
     for (const v of [3, 2, 1]) region.record(v, false);
