@@ -22,7 +22,7 @@ export interface GpBoOptions {
   readonly restarts: number;
   /** Candidates refined by gradient ascent per proposal. */
   readonly local_searches: number;
-  /** How far each log lengthscale may stray from their average: the sd of small deviations. */
+  /** How far each log lengthscale may stray from their average: the sd of small deviations (typical ones are about 3× larger). */
   readonly lengthscale_spread: number;
   readonly noise: NoiseSetting;
   /** Where a learned noise variance's prior sits (src/gp/hyperparameters.ts NOISE_PRIORS). */
