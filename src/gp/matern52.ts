@@ -56,9 +56,11 @@ export function correlationMatrix(x: DenseMatrix, w: Float64Array, corr: DenseMa
 
 /**
  * The covariance σ² m(s) between every row of `points` (m × d) and every row of `x` (n × d), as
- * an m × n matrix: the cross-covariance of a candidate block with the data. Computed directly
- * rather than as ‖a‖² + ‖b‖² − 2 a·b through ml-matrix's mmul, which BENCHMARKS.md shows slower
- * (and the expansion loses the small distances that matter most to cancellation).
+ * an m × n matrix: the cross-covariance of a candidate block with the data. Four candidates go
+ * through each data row at once, so each coordinate of the data point and each weight is loaded
+ * once per four distances (the sums themselves are those of the plain loop, bit for bit). Computed
+ * directly rather than as ‖a‖² + ‖b‖² − 2 a·b through ml-matrix's mmul, which is no faster
+ * (BENCHMARKS.md, "GP kernels") and loses the small distances to cancellation.
  */
 export function crossCovariance(points: DenseMatrix, x: DenseMatrix, w: Float64Array, signal: number): DenseMatrix {
   const m = points.rows;
@@ -66,12 +68,47 @@ export function crossCovariance(points: DenseMatrix, x: DenseMatrix, w: Float64A
   const d = x.columns;
   const out = new DenseMatrix(m, n);
   const k = out.data;
-  for (let p = 0; p < m; p++) {
-    const rp = p * n;
+  const a = points.data;
+  const b = x.data;
+  let p = 0;
+  for (; p + 3 < m; p += 4) {
+    const a0 = p * d;
+    const a1 = a0 + d;
+    const a2 = a1 + d;
+    const a3 = a2 + d;
+    const o0 = p * n;
     for (let i = 0; i < n; i++) {
-      const t = SQRT5 * Math.sqrt(scaledDistance(points.data, p, x.data, i, w, d));
-      k[rp + i] = signal * (1 + t + (t * t) / 3) * Math.exp(-t);
+      const ri = i * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < d; c++) {
+        const v = b[ri + c];
+        const wc = w[c];
+        const e0 = a[a0 + c] - v;
+        const e1 = a[a1 + c] - v;
+        const e2 = a[a2 + c] - v;
+        const e3 = a[a3 + c] - v;
+        s0 += wc * e0 * e0;
+        s1 += wc * e1 * e1;
+        s2 += wc * e2 * e2;
+        s3 += wc * e3 * e3;
+      }
+      k[o0 + i] = covariance(signal, s0);
+      k[o0 + n + i] = covariance(signal, s1);
+      k[o0 + 2 * n + i] = covariance(signal, s2);
+      k[o0 + 3 * n + i] = covariance(signal, s3);
     }
   }
+  for (; p < m; p++) {
+    for (let i = 0; i < n; i++) k[p * n + i] = covariance(signal, scaledDistance(a, p, b, i, w, d));
+  }
   return out;
+}
+
+/** σ² m(s), multiplied in the order the posterior's gradient code uses, so both give the same bits. */
+function covariance(signal: number, s: number): number {
+  const t = SQRT5 * Math.sqrt(s);
+  return signal * (1 + t + (t * t) / 3) * Math.exp(-t);
 }

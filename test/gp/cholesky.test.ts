@@ -68,7 +68,7 @@ describe('triangular solves and the inverse', () => {
     expect(maxDifference(x, reference)).toBeLessThan(1e-12);
   });
 
-  it.each([1, 2, 3, 4, 5, 9])('solveLowerRows solves every row of a block like ml-matrix solves L X = Bᵀ (%i rows, n = 13)', (m) => {
+  it.each([1, 7, 8, 9, 17])('solveLowerRows solves every row of a block like ml-matrix solves L X = Bᵀ (%i rows, n = 13)', (m) => {
     const n = 13;
     const l = factor(spd(n, 200 + m));
     const rng = Rng.fromSeed(m);
