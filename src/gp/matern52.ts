@@ -34,21 +34,52 @@ function scaledDistance(a: Float64Array, i: number, b: Float64Array, j: number, 
 
 /**
  * The correlation matrix m(s_ij) of the points in the rows of `x` (lower triangle and diagonal),
- * and when `slope` is given, dm/ds at each pair (lower triangle).
+ * and when `slope` is given, dm/ds at each pair (lower triangle). Four partners j go at a time, as
+ * in crossCovariance.
  */
 export function correlationMatrix(x: DenseMatrix, w: Float64Array, corr: DenseMatrix, slope?: DenseMatrix): void {
   const n = x.rows;
   const d = x.columns;
+  const a = x.data;
   const c = corr.data;
   const sl = slope?.data;
+  const entry = (at: number, s: number) => {
+    const t = SQRT5 * Math.sqrt(s);
+    const e = Math.exp(-t);
+    c[at] = (1 + t + (t * t) / 3) * e;
+    if (sl) sl[at] = (-5 / 6) * (1 + t) * e;
+  };
   for (let i = 0; i < n; i++) {
     const ri = i * n;
-    for (let j = 0; j < i; j++) {
-      const t = SQRT5 * Math.sqrt(scaledDistance(x.data, i, x.data, j, w, d));
-      const e = Math.exp(-t);
-      c[ri + j] = (1 + t + (t * t) / 3) * e;
-      if (sl) sl[ri + j] = (-5 / 6) * (1 + t) * e;
+    const xi = i * d;
+    let j = 0;
+    for (; j + 3 < i; j += 4) {
+      const x0 = j * d;
+      const x1 = x0 + d;
+      const x2 = x1 + d;
+      const x3 = x2 + d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < d; k++) {
+        const v = a[xi + k];
+        const wk = w[k];
+        const e0 = v - a[x0 + k];
+        const e1 = v - a[x1 + k];
+        const e2 = v - a[x2 + k];
+        const e3 = v - a[x3 + k];
+        s0 += wk * e0 * e0;
+        s1 += wk * e1 * e1;
+        s2 += wk * e2 * e2;
+        s3 += wk * e3 * e3;
+      }
+      entry(ri + j, s0);
+      entry(ri + j + 1, s1);
+      entry(ri + j + 2, s2);
+      entry(ri + j + 3, s3);
     }
+    for (; j < i; j++) entry(ri + j, scaledDistance(a, i, a, j, w, d));
     c[ri + i] = 1;
     if (sl) sl[ri + i] = -5 / 6;
   }
