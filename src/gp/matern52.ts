@@ -90,8 +90,8 @@ export function correlationMatrix(x: DenseMatrix, w: Float64Array, corr: DenseMa
  * an m × n matrix: the cross-covariance of a candidate block with the data. Four candidates go
  * through each data row at once, so each coordinate of the data point and each weight is loaded
  * once per four distances (the sums themselves are those of the plain loop, bit for bit). Computed
- * directly rather than as ‖a‖² + ‖b‖² − 2 a·b through ml-matrix's mmul, which is no faster
- * (BENCHMARKS.md, "GP kernels") and loses the small distances to cancellation.
+ * directly rather than as ‖a‖² + ‖b‖² − 2 a·b through ml-matrix's mmul, which is about twice as
+ * slow (BENCHMARKS.md, "GP kernels") and loses the small distances to cancellation.
  */
 export function crossCovariance(points: DenseMatrix, x: DenseMatrix, w: Float64Array, signal: number): DenseMatrix {
   const m = points.rows;
