@@ -7,6 +7,8 @@
  *   plain:  read A and B chunk by chunk (positioned reads), write A's bytes to a temporary output,
  *           fsync, rename: the I/O a merge cannot avoid.
  *   merge:  mergeCheckpoints weighted sum, every block at 0.5, fp16 → fp16.
+ *
+ * Environment: BENCH_REPEATS, timed repeats of each measurement (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,11 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { answerHelp } from './help.js';
 import { floatBitsToF16 } from '../src/merge/dtype.js';
 import { mergeCheckpoints } from '../src/merge/merge.js';
 import { SafetensorsWriter } from '../src/merge/safetensors/writer.js';
 import { getPreset } from '../src/space/presets.js';
 import { Rng } from '../src/util/rng.js';
+
+answerHelp(import.meta.url);
 
 const SELF = fileURLToPath(import.meta.url);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);

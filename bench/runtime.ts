@@ -20,12 +20,15 @@
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { answerHelp } from './help.js';
 import { createOptimizer } from '../src/optimizers/registry.js';
 import type { Objective } from '../src/objectives/types.js';
 import type { SearchSpace } from '../src/space/space.js';
 import { Rng } from '../src/util/rng.js';
 import { FakeComfyUI } from '../test/support/fake-comfyui.js';
 import { buildObjective, DEMO_SCORER } from '../test/runtime/harness.js';
+
+answerHelp(import.meta.url);
 
 interface ServerRequest {
   count: number;

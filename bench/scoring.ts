@@ -16,11 +16,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { answerHelp } from './help.js';
 import { createOnnxScorer } from '../src/scoring/onnx-scorer.js';
 import { encodeModel, type NodeSpec } from '../src/scoring/onnx-writer.js';
 import { preprocessBatch, PREPROCESS_PRESETS } from '../src/scoring/preprocess.js';
 import type { ScoredImage } from '../src/scoring/types.js';
 import { Rng } from '../src/util/rng.js';
+
+answerHelp(import.meta.url);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = '/usr/bin/python3';

@@ -1,5 +1,5 @@
 import { wilcoxonRankSum } from 'simple-statistics';
-import { erfc } from '../optimizers/gp/erfcx.js';
+import { erfc } from '../gp/erfcx.js';
 
 /** Largest pooled sample for which the exact null distribution is used (counts stay exact in doubles). */
 export const EXACT_MAX_TOTAL = 50;

@@ -1,7 +1,9 @@
+import type { AbstractMatrix } from 'ml-matrix';
 import { mean as average, standardDeviation } from 'simple-statistics';
-import { GaussianProcess } from '../optimizers/gp/gaussian-process.js';
-import { fitHyperparameters } from '../optimizers/gp/hyperparameter-fit.js';
-import { standardize } from '../optimizers/gp/standardize.js';
+import { DenseMatrix } from '../gp/dense-matrix.js';
+import { GaussianProcess } from '../gp/gaussian-process.js';
+import { fitHyperparameters } from '../gp/hyperparameter-fit.js';
+import { standardize } from '../gp/standardize.js';
 import type { Rng } from '../util/rng.js';
 
 /**
@@ -17,30 +19,26 @@ export class SurrogateModel {
     private readonly scale: number,
   ) {}
 
-  /** Fits points of the unit cube (all of one dimension) and their values. Deterministic for a given rng. */
-  static fit(points: ReadonlyArray<readonly number[]>, values: readonly number[], rng: Rng, restarts = 2): SurrogateModel {
-    if (points.length < 2 || points.length !== values.length) throw new Error(`a surrogate needs at least two points with values, got ${points.length}`);
-    const d = points[0].length;
-    const x = new Float64Array(points.length * d);
-    points.forEach((p, i) => x.set(p, i * d));
+  /** Fits points of the unit cube (one per row) and their values. Deterministic for a given rng. */
+  static fit(points: AbstractMatrix, values: readonly number[], rng: Rng, restarts = 2): SurrogateModel {
+    if (points.rows < 2 || points.rows !== values.length) throw new Error(`a surrogate needs at least two points with values, got ${points.rows}`);
+    const x = DenseMatrix.from(points, false);
     const y = standardize(values);
     // No pull towards a shared lengthscale (gp-bo's default): the surrogate's landscape and the
     // report's importance figure need free ARD lengthscales to tell the variables apart.
-    const theta = fitHyperparameters(x, points.length, d, y, { noise: 'learned', noisePrior: 'moderate', restarts, rng, lengthscaleSpread: Number.POSITIVE_INFINITY });
+    const theta = fitHyperparameters(x, y, { noise: 'learned', noisePrior: 'moderate', restarts, rng, lengthscaleSpread: Number.POSITIVE_INFINITY });
     const sd = standardDeviation([...values]);
-    return new SurrogateModel(GaussianProcess.fromHyperparameters(theta, x, points.length, y), average([...values]), sd > 0 ? sd : 1);
+    return new SurrogateModel(GaussianProcess.fromHyperparameters(theta, x, y), average([...values]), sd > 0 ? sd : 1);
   }
 
   get dim(): number {
     return this.gp.d;
   }
 
-  /** Posterior mean and standard deviation (of the noise-free function) at each point, in value units. */
-  predict(points: ReadonlyArray<readonly number[]>): { mean: number[]; sd: number[] } {
-    const d = this.gp.d;
-    const x = new Float64Array(points.length * d);
-    points.forEach((p, i) => x.set(p, i * d));
-    const { mean, variance } = this.gp.predict(x, points.length);
+  /** Posterior mean and standard deviation (of the noise-free function) at each row of `points`, in value units. */
+  predict(points: AbstractMatrix): { mean: number[]; sd: number[] } {
+    if (points.columns !== this.gp.d) throw new RangeError(`the surrogate has ${this.gp.d} variables, got points with ${points.columns}`);
+    const { mean, variance } = this.gp.predict(DenseMatrix.from(points, false));
     return {
       mean: Array.from(mean, (m) => this.centre + this.scale * m),
       sd: Array.from(variance, (v) => this.scale * Math.sqrt(v)),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Matrix } from 'ml-matrix';
 import { canonicalJson, canonicalSpace } from '../config/canonical.js';
 import { UserInputError, type ConfigIssue } from '../config/issues.js';
 import { readRun } from '../report/run-data.js';
@@ -46,7 +47,7 @@ export class SurrogateObjective implements Objective {
   ) {}
 
   async evaluate(weights: Readonly<Record<string, number>>, ctx: EvaluationContext): Promise<Evaluation> {
-    const { mean, sd } = this.model.predict([this.space.fromWeights(weights)]);
+    const { mean, sd } = this.model.predict(Matrix.rowVector(this.space.fromWeights(weights)));
     // Noise is drawn from the seed and the trial number, so a resumed run sees the same values.
     const value = this.noise ? mean[0] + this.model.noiseSd * this.rng.derive('noise', ctx.trial).normal() : mean[0];
     return { value, details: { posterior_mean: mean[0], posterior_sd: sd[0] } };
@@ -102,7 +103,7 @@ export const surrogateObjectiveKind: ObjectiveKind = {
     if (!model) {
       const data = Rng.fromSeed(training.hash);
       const order = data.derive('subsample').shuffle(training.values.map((_, i) => i)).slice(0, s.max_points).sort((a, b) => a - b);
-      const points = order.map((i) => space.fromWeights(training.weights[i]));
+      const points = new Matrix(order.map((i) => space.fromWeights(training.weights[i])));
       model = SurrogateModel.fit(points, order.map((i) => training.values[i]), data.derive('fit'));
       fitted.set(key, model);
     }

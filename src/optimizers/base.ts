@@ -1,6 +1,6 @@
 import type { Rng } from '../util/rng.js';
 import type { JsonValue } from '../util/json.js';
-import { initialDesign } from './design/index.js';
+import { initialDesign } from '../qmc/index.js';
 import {
   ReplayMismatchError,
   type Observation,

@@ -2,14 +2,15 @@ import type { Rng } from '../util/rng.js';
 import { isPlainObject } from '../util/json.js';
 import { BaseOptimizer, type Proposal, type ProposeContext } from './base.js';
 import { ProposalSet } from './proposal-set.js';
-import type { Acquisition } from './gp/acquisition.js';
-import { maximizeAcquisition, type Region } from './gp/acquisition-search.js';
-import { GaussianProcess } from './gp/gaussian-process.js';
-import { fitHyperparameters } from './gp/hyperparameter-fit.js';
-import type { NoisePrior, NoiseSetting } from './gp/hyperparameters.js';
-import { logExpectedImprovement } from './gp/log-ei.js';
-import { powerTransform } from './gp/power-transform.js';
-import { upperConfidenceBound } from './gp/ucb.js';
+import type { Acquisition } from '../gp/acquisition.js';
+import { maximizeAcquisition, type Region } from '../gp/acquisition-search.js';
+import { DenseMatrix } from '../gp/dense-matrix.js';
+import { GaussianProcess } from '../gp/gaussian-process.js';
+import { fitHyperparameters } from '../gp/hyperparameter-fit.js';
+import type { NoisePrior, NoiseSetting } from '../gp/hyperparameters.js';
+import { logExpectedImprovement } from '../gp/log-ei.js';
+import { powerTransform } from '../gp/power-transform.js';
+import { upperConfidenceBound } from '../gp/ucb.js';
 import type { Observation, OptimizerContext, Trial } from './types.js';
 
 export interface GpBoOptions {
@@ -21,10 +22,10 @@ export interface GpBoOptions {
   readonly restarts: number;
   /** Candidates refined by gradient ascent per proposal. */
   readonly local_searches: number;
-  /** How far each log lengthscale may stray from their average: the sd of small deviations. */
+  /** How far each log lengthscale may stray from their average: the sd of small deviations (typical ones are about 3× larger). */
   readonly lengthscale_spread: number;
   readonly noise: NoiseSetting;
-  /** Where a learned noise variance's prior sits (gp/hyperparameters.ts NOISE_PRIORS). */
+  /** Where a learned noise variance's prior sits (src/gp/hyperparameters.ts NOISE_PRIORS). */
   readonly noise_prior: NoisePrior;
 }
 
@@ -44,10 +45,10 @@ const META_DIGITS = 8;
 
 /**
  * Bayesian optimization with a Gaussian process: Matérn-5/2 ARD kernel, constant mean, learned
- * noise, MAP hyperparameters under dimension-scaled priors (gp/hyperparameters.ts) refitted at
- * every ask, scores passed through a fitted Yeo–Johnson transform (gp/power-transform.ts), and
+ * noise, MAP hyperparameters under dimension-scaled priors (src/gp/hyperparameters.ts) refitted at
+ * every ask, scores passed through a fitted Yeo–Johnson transform (src/gp/power-transform.ts), and
  * log-EI (or UCB) maximized by quasi-random search plus gradient refinement
- * (gp/acquisition-search.ts).
+ * (src/gp/acquisition-search.ts).
  *
  * - Failed trials are left out of the model: a crash says nothing about the score of its point.
  *   Their points stay taken, so they are never proposed again.
@@ -123,13 +124,11 @@ export class GpBo extends BaseOptimizer {
 
   /** MAP fit on the observations, warm-started from the newest journaled hyperparameters. */
   private fit(rng: Rng): GaussianProcess {
-    const d = this.dim;
     const obs = this.observations;
-    const x = new Float64Array(obs.length * d);
-    obs.forEach((o, i) => x.set(o.trial.x, i * d));
+    const x = DenseMatrix.fromRows(obs.map((o) => o.trial.x), this.dim);
     const y = powerTransform(obs.map((o) => o.value));
     const warmStart = this.latestHyperparameters();
-    const theta = fitHyperparameters(x, obs.length, d, y, {
+    const theta = fitHyperparameters(x, y, {
       noise: this.options.noise,
       noisePrior: this.options.noise_prior,
       lengthscaleSpread: this.options.lengthscale_spread,
@@ -137,7 +136,7 @@ export class GpBo extends BaseOptimizer {
       rng,
       ...(warmStart ? { warmStart } : {}),
     });
-    return GaussianProcess.fromHyperparameters(theta, x, obs.length, y);
+    return GaussianProcess.fromHyperparameters(theta, x, y);
   }
 
   /** The observed points with the highest posterior means, best first. */
@@ -177,7 +176,7 @@ export class GpBo extends BaseOptimizer {
 
 /** Kriging believer: the posterior after "observing" its own mean at x. */
 function believe(gp: GaussianProcess, x: readonly number[]): GaussianProcess {
-  return gp.condition(x, gp.predict(Float64Array.from(x), 1).mean[0]);
+  return gp.condition(x, gp.predict(DenseMatrix.fromRows([x])).mean[0]);
 }
 
 function isGpMeta(meta: unknown): meta is GpMeta {

@@ -1,5 +1,5 @@
 import { BaseOptimizer, type Proposal } from './base.js';
-import { lhsPoints } from './design/lhs.js';
+import { lhsPoints } from '../qmc/lhs.js';
 import type { OptimizerContext } from './types.js';
 
 export interface LhsSearchOptions {

@@ -1,5 +1,5 @@
 import { BaseOptimizer, type Proposal, type ProposeContext } from './base.js';
-import { uniformPoints } from './design/index.js';
+import { uniformPoints } from '../qmc/index.js';
 
 /** Uniform random search: the baseline every other optimizer must beat. */
 export class RandomSearch extends BaseOptimizer {

@@ -1,5 +1,5 @@
 import { BaseOptimizer, type Proposal } from './base.js';
-import { sobolSequence, type SobolSequence } from './design/sobol.js';
+import { sobolSequence, type SobolSequence } from '../qmc/sobol.js';
 import type { OptimizerContext } from './types.js';
 
 export interface SobolSearchOptions {

@@ -1,6 +1,6 @@
-import type { Region } from './gp/acquisition-search.js';
-import type { GaussianProcess } from './gp/gaussian-process.js';
-import { TrustRegion, trustRegionBox } from './gp/trust-region.js';
+import type { Region } from '../gp/acquisition-search.js';
+import type { GaussianProcess } from '../gp/gaussian-process.js';
+import { TrustRegion, trustRegionBox } from './trust-region.js';
 import { GpBo, type GpBoOptions } from './gp-bo.js';
 import type { OptimizerContext, Outcome, Trial } from './types.js';
 
@@ -16,7 +16,7 @@ export interface TurboOptions extends GpBoOptions {
 /**
  * TuRBO-1 (Eriksson et al. 2019, "Scalable global optimization via local Bayesian
  * optimization"): gp-bo's model and acquisition, with proposals confined to a trust region
- * around the best point whose size follows the run of successes and failures (gp/trust-region.ts).
+ * around the best point whose size follows the run of successes and failures (trust-region.ts).
  * Global BO over-explores the faces and corners of a 27-D cube, where the posterior variance is
  * largest; a region that starts at most of the cube and shrinks when proposals stop improving
  * keeps the search where the model can be right.

@@ -1,3 +1,4 @@
+import { Matrix } from 'ml-matrix';
 import { SurrogateModel } from '../objectives/surrogate-model.js';
 import { SearchSpace } from '../space/space.js';
 import { Rng } from '../util/rng.js';
@@ -44,15 +45,16 @@ export function runImportance(run: ImportanceInput): Importance | undefined {
   if (space.dim === 0 || ok.length < Math.max(MIN_TRIALS, TRIALS_PER_VARIABLE * space.dim) || new Set(ok.map((t) => t.value)).size < 2) return undefined;
   const rng = Rng.fromSeed(run.info.hash).derive('importance');
   const chosen = ok.length > MAX_TRIALS ? rng.derive('subsample').shuffle([...ok]).slice(0, MAX_TRIALS) : ok;
-  const points = chosen.map((t) => space.fromWeights(t.weights));
+  const points = new Matrix(chosen.map((t) => space.fromWeights(t.weights)));
   const model = SurrogateModel.fit(points, chosen.map((t) => t.value!), rng.derive('fit'));
   const lengthscales = model.lengthscales;
   const base = model.predict(points).mean;
   const permutation = space.names.map((_, k) => {
-    const order = rng.derive('permute', k).shuffle(points.map((_, i) => i));
-    const shuffled = points.map((p, i) => p.map((v, c) => (c === k ? points[order[i]][k] : v)));
+    const order = rng.derive('permute', k).shuffle(Array.from({ length: points.rows }, (_, i) => i));
+    const column = points.getColumn(k);
+    const shuffled = points.clone().setColumn(k, order.map((i) => column[i]));
     const moved = model.predict(shuffled).mean;
-    return Math.sqrt(moved.reduce((s, m, i) => s + (m - base[i]) ** 2, 0) / points.length);
+    return Math.sqrt(moved.reduce((s, m, i) => s + (m - base[i]) ** 2, 0) / points.rows);
   });
   return { names: space.names, ard: shares(lengthscales.map((l) => 1 / l)), permutation: shares(permutation), lengthscales, trials: chosen.length };
 }

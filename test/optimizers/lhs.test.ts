@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialDesign } from '../../src/optimizers/design/index.js';
-import { lhsPoints, minPairwiseDistance } from '../../src/optimizers/design/lhs.js';
+import { initialDesign } from '../../src/qmc/index.js';
+import { lhsPoints, minPairwiseDistance } from '../../src/qmc/lhs.js';
 import { Rng } from '../../src/util/rng.js';
 import { make } from './support.js';
 

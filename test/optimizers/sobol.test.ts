@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialDesign } from '../../src/optimizers/design/index.js';
-import { SOBOL_MAX_DIM, sobolPoints, sobolSequence } from '../../src/optimizers/design/sobol.js';
+import { initialDesign } from '../../src/qmc/index.js';
+import { SOBOL_MAX_DIM, sobolPoints, sobolSequence } from '../../src/qmc/sobol.js';
 import { Rng } from '../../src/util/rng.js';
 import { make } from './support.js';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../util/rng.js';
 import { JOE_KUO_ROWS } from './sobol-direction-numbers.js';
 
 /** Digits per coordinate: points are exact multiples of 2^-32. */

@@ -1,6 +1,7 @@
-import type { Rng } from '../../util/rng.js';
-import { SOBOL_MAX_DIM, sobolPoints } from '../design/sobol.js';
+import type { Rng } from '../util/rng.js';
+import { SOBOL_MAX_DIM, sobolPoints } from '../qmc/sobol.js';
 import type { Acquisition } from './acquisition.js';
+import { DenseMatrix } from './dense-matrix.js';
 import type { GaussianProcess } from './gaussian-process.js';
 import { minimizeBox } from './lbfgsb.js';
 
@@ -49,12 +50,10 @@ export function maximizeAcquisition(gp: GaussianProcess, acquisition: Acquisitio
   const d = gp.d;
   const { region } = options;
   const points = candidatePoints(d, rng, options);
-  const m = points.length / d;
-  const { mean, variance } = gp.predict(points, m);
-  const scores = new Float64Array(m);
-  for (let p = 0; p < m; p++) scores[p] = acquisition.value(mean[p], Math.sqrt(variance[p]));
+  const m = points.rows;
+  const scores = score(gp, acquisition, points);
   const order = Array.from({ length: m }, (_, p) => p).sort((a, b) => scores[b] - scores[a] || a - b);
-  const candidate = (p: number) => Array.from(points.subarray(p * d, (p + 1) * d));
+  const candidate = (p: number) => Array.from(points.rowView(p));
 
   const lower = new Float64Array(d);
   const upper = new Float64Array(d);
@@ -68,7 +67,7 @@ export function maximizeAcquisition(gp: GaussianProcess, acquisition: Acquisitio
   };
   const shortlist: number[][] = [];
   for (const p of order.slice(0, options.localStarts)) {
-    const start = points.subarray(p * d, (p + 1) * d);
+    const start = points.rowView(p);
     for (let c = 0; c < d; c++) {
       lower[c] = Math.max(region.lower[c], start[c] - REFINE_RADIUS);
       upper[c] = Math.min(region.upper[c], start[c] + REFINE_RADIUS);
@@ -78,14 +77,11 @@ export function maximizeAcquisition(gp: GaussianProcess, acquisition: Acquisitio
     shortlist.push(candidate(p));
   }
 
+  const open = shortlist.map((s) => options.snap(s)).filter((x) => !options.taken(x));
+  const openScores = score(gp, acquisition, DenseMatrix.fromRows(open, d));
   let best: number[] | undefined;
   let bestScore = -Infinity;
-  for (const x of shortlist.map((s) => options.snap(s))) {
-    if (options.taken(x)) continue;
-    const p = gp.predict(Float64Array.from(x), 1);
-    const score = acquisition.value(p.mean[0], Math.sqrt(p.variance[0]));
-    if (score > bestScore) [best, bestScore] = [x, score];
-  }
+  for (let q = 0; q < open.length; q++) if (openScores[q] > bestScore) [best, bestScore] = [open[q], openScores[q]];
   if (best) return best;
   // Everything shortlisted snapped onto taken points: take the best candidate that did not.
   for (const p of order) {
@@ -95,6 +91,12 @@ export function maximizeAcquisition(gp: GaussianProcess, acquisition: Acquisitio
   return undefined;
 }
 
+/** The acquisition at each row of `points`, from one block prediction. */
+function score(gp: GaussianProcess, acquisition: Acquisition, points: DenseMatrix): Float64Array {
+  const { mean, variance } = gp.predict(points);
+  return Float64Array.from(mean, (mu, p) => acquisition.value(mu, Math.sqrt(variance[p])));
+}
+
 /**
  * Sobol' points in the region (uniform beyond the direction numbers' dimension), and
  * perturbations of the anchors, m × d. Each perturbation moves a random subset of about 20
@@ -102,10 +104,10 @@ export function maximizeAcquisition(gp: GaussianProcess, acquisition: Acquisitio
  * normal steps of a scale log-uniform in [0.003, 0.3] of the region's width, reflected back into
  * the region. (Sparser subsets looked better one step ahead but lost over whole runs.)
  */
-function candidatePoints(d: number, rng: Rng, options: AcquisitionSearchOptions): Float64Array {
+function candidatePoints(d: number, rng: Rng, options: AcquisitionSearchOptions): DenseMatrix {
   const { candidates, perturbations, anchors, region } = options;
-  const m = candidates + perturbations * anchors.length;
-  const points = new Float64Array(m * d);
+  const matrix = new DenseMatrix(candidates + perturbations * anchors.length, d);
+  const points = matrix.data;
   const base = d <= SOBOL_MAX_DIM ? sobolPoints(candidates, d, rng.derive('sobol')) : undefined;
   for (let p = 0; p < candidates; p++) {
     for (let c = 0; c < d; c++) {
@@ -128,7 +130,7 @@ function candidatePoints(d: number, rng: Rng, options: AcquisitionSearchOptions)
       }
     }
   }
-  return points;
+  return matrix;
 }
 
 /** Folds a coordinate back into [0, 1] by reflection at the faces: clipping would pile candidates onto the boundary. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, erfcx } from '../../src/optimizers/gp/erfcx.js';
-import { logExpectedImprovement, logH, logHSlope } from '../../src/optimizers/gp/log-ei.js';
+import { erfc, erfcx } from '../../src/gp/erfcx.js';
+import { logExpectedImprovement, logH, logHSlope } from '../../src/gp/log-ei.js';
 
 /** Composite Simpson rule of f on [a, b] with an even number of intervals. */
 function simpson(f: (x: number) => number, a: number, b: number, intervals: number): number {

@@ -1,15 +1,16 @@
 import { determinant, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL, SPREAD_DEGREES_OF_FREEDOM } from '../../src/optimizers/gp/hyperparameters.js';
-import { MarginalLikelihood } from '../../src/optimizers/gp/marginal-likelihood.js';
-import { correlationMatrix, matern52, matern52Slope } from '../../src/optimizers/gp/matern52.js';
+import { DenseMatrix } from '../../src/gp/dense-matrix.js';
+import { defaultPrior, logPrior, MEAN, NOISE, SIGNAL, SPREAD_DEGREES_OF_FREEDOM } from '../../src/gp/hyperparameters.js';
+import { MarginalLikelihood } from '../../src/gp/marginal-likelihood.js';
+import { correlationMatrix, crossCovariance, matern52, matern52Slope } from '../../src/gp/matern52.js';
 import { Rng } from '../../src/util/rng.js';
 
 const rng = Rng.fromSeed('gp-marginal-likelihood');
 const n = 9;
 const d = 3;
 const points = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.float()));
-const x = Float64Array.from(points.flat());
+const x = DenseMatrix.fromRows(points);
 const y = Float64Array.from(points, (p) => Math.sin(4 * p[0]) + p[1] * p[1] - 0.5 * p[2]);
 const theta = Float64Array.from([Math.log(0.4), Math.log(1.3), Math.log(0.7), Math.log(1.5), Math.log(0.02), 0.2]);
 const SPREAD = 0.7;
@@ -62,21 +63,31 @@ describe('Matérn-5/2 kernel', () => {
 
   it('fills the correlation matrix and its slopes from ARD-scaled distances', () => {
     const w = Float64Array.from(theta.subarray(0, d), (v) => Math.exp(-2 * v));
-    const corr = new Float64Array(n * n);
-    const slope = new Float64Array(n * n);
-    correlationMatrix(x, n, d, w, corr, slope);
+    const corr = new DenseMatrix(n, n);
+    const slope = new DenseMatrix(n, n);
+    correlationMatrix(x, w, corr, slope);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         const s = points[i].reduce((acc, v, c) => acc + w[c] * (v - points[j][c]) ** 2, 0);
-        expect(corr[i * n + j]).toBeCloseTo(matern52(s), 14);
-        expect(slope[i * n + j]).toBeCloseTo(matern52Slope(s), 14);
+        expect(corr.get(i, j)).toBeCloseTo(matern52(s), 14);
+        expect(slope.get(i, j)).toBeCloseTo(matern52Slope(s), 14);
       }
     }
+  });
+
+  it('fills the cross-covariance of a block of points with the data, one row per point', () => {
+    const w = Float64Array.from(theta.subarray(0, d), (v) => Math.exp(-2 * v));
+    const block = points.slice(0, 5).map((p) => p.map((v) => 1 - v));
+    const k = crossCovariance(DenseMatrix.fromRows(block), x, w, 1.5);
+    expect([k.rows, k.columns]).toEqual([5, n]);
+    block.forEach((p, i) => {
+      points.forEach((q, j) => expect(k.get(i, j)).toBeCloseTo(1.5 * matern52(p.reduce((acc, v, c) => acc + w[c] * (v - q[c]) ** 2, 0)), 14));
+    });
   });
 });
 
 describe('negative log marginal likelihood + prior', () => {
-  const objective = new MarginalLikelihood(x, n, d, y, defaultPrior(d, SPREAD));
+  const objective = new MarginalLikelihood(x, y, defaultPrior(d, SPREAD));
 
   it('matches a dense computation with ml-matrix', () => {
     expect(objective.evaluate(theta)).toBeCloseTo(denseNegativeLogPosterior(theta), 9);
@@ -101,7 +112,7 @@ describe('negative log marginal likelihood + prior', () => {
   });
 
   it('is +∞ where the kernel matrix cannot be factored', () => {
-    const duplicated = new MarginalLikelihood(Float64Array.from([0.5, 0.5, 0.5, 0.5]), 2, 2, Float64Array.from([0, 1]), defaultPrior(2, SPREAD));
+    const duplicated = new MarginalLikelihood(DenseMatrix.fromRows([[0.5, 0.5], [0.5, 0.5]]), Float64Array.from([0, 1]), defaultPrior(2, SPREAD));
     const noNoise = Float64Array.from([0, 0, 0, -800, 0]);
     expect(duplicated.evaluate(noNoise)).toBe(Infinity);
   });

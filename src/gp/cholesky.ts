@@ -1,16 +1,22 @@
+import type { DenseMatrix } from './dense-matrix.js';
+
 /**
- * Dense symmetric positive-definite algebra on row-major n×n Float64Arrays. Hand-written rather
- * than ml-matrix: these loops run hundreds of times per ask, and contiguous typed-array rows are
- * several times faster than ml-matrix's per-element accessors. Every loop walks rows, never
- * columns, and the O(n³) loops work on four rows at once, so each element loaded from one row
- * is used four times (about twice as fast as the plain loops at n = 200–500).
+ * Dense symmetric positive-definite algebra on DenseMatrix (ml-matrix matrices with contiguous
+ * rows). These kernels stay hand-written because ml-matrix's CholeskyDecomposition and its solve
+ * are many times slower on the same matrices (BENCHMARKS.md, "GP kernels: ml-matrix against
+ * hand-written"), and they run hundreds of times per ask. Every loop walks rows, never columns,
+ * and the O(n³) loops work on four rows at once, so each element loaded from one row is used four
+ * times (about twice as fast as the plain loops at n = 200–500).
  */
 
 /**
  * Writes the lower Cholesky factor of `a + jitter·I` into `l` (only the lower triangle of `a` is
  * read; `l` may be `a`). Returns false when the matrix is not numerically positive definite.
  */
-export function choleskyInPlace(a: Float64Array, n: number, l: Float64Array, jitter = 0): boolean {
+export function choleskyInPlace(matrix: DenseMatrix, factor: DenseMatrix, jitter = 0): boolean {
+  const n = matrix.rows;
+  const a = matrix.data;
+  const l = factor.data;
   for (let i = 0; i < n; i++) {
     const ri = i * n;
     let j = 0;
@@ -60,14 +66,15 @@ export function choleskyInPlace(a: Float64Array, n: number, l: Float64Array, jit
  * tiny noise make kernel matrices singular in floating point; a little jitter is the standard
  * cure and only perturbs the model by that much extra noise. Returns the jitter used.
  */
-export function choleskyWithJitter(a: Float64Array, n: number, l: Float64Array): number {
-  if (choleskyInPlace(a, n, l, 0)) return 0;
+export function choleskyWithJitter(matrix: DenseMatrix, factor: DenseMatrix): number {
+  if (choleskyInPlace(matrix, factor, 0)) return 0;
+  const n = matrix.rows;
   let meanDiagonal = 0;
-  for (let i = 0; i < n; i++) meanDiagonal += a[i * n + i] / n;
+  for (let i = 0; i < n; i++) meanDiagonal += matrix.data[i * n + i] / n;
   const scale = meanDiagonal > 0 && Number.isFinite(meanDiagonal) ? meanDiagonal : 1;
   for (let step = 10; step >= 2; step--) {
     const jitter = scale * 10 ** -step;
-    if (choleskyInPlace(a, n, l, jitter)) return jitter;
+    if (choleskyInPlace(matrix, factor, jitter)) return jitter;
   }
   throw new CholeskyError(n);
 }
@@ -80,7 +87,9 @@ export class CholeskyError extends Error {
 }
 
 /** Solves L x = b (forward substitution); `x` may be `b`. */
-export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>, x: Float64Array): Float64Array {
+export function solveLower(factor: DenseMatrix, b: ArrayLike<number>, x: Float64Array): Float64Array {
+  const n = factor.rows;
+  const l = factor.data;
   for (let i = 0; i < n; i++) {
     const ri = i * n;
     let sum = b[i];
@@ -91,36 +100,69 @@ export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>, x: 
 }
 
 /**
- * Solves L X = B in place for four right-hand sides at once (the rows of `b`, 4 × n): the
- * batched triangular solve of posterior variances, reading each row of L once per four points.
+ * Solves L x = b in place for every row b of `rhs` (m × n): the posterior variances of a whole
+ * candidate block in one triangular solve. Rows go eight at a time, so each element of L is loaded
+ * once per eight right-hand sides and eight independent sums keep the floating-point units busy
+ * (each row's arithmetic is that of solveLower, bit for bit).
  */
-export function solveLower4(l: Float64Array, n: number, b: Float64Array): void {
-  const r1 = n;
-  const r2 = 2 * n;
-  const r3 = 3 * n;
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    let s0 = b[i];
-    let s1 = b[r1 + i];
-    let s2 = b[r2 + i];
-    let s3 = b[r3 + i];
-    for (let k = 0; k < i; k++) {
-      const v = l[ri + k];
-      s0 -= v * b[k];
-      s1 -= v * b[r1 + k];
-      s2 -= v * b[r2 + k];
-      s3 -= v * b[r3 + k];
+export function solveLowerRows(factor: DenseMatrix, rhs: DenseMatrix): DenseMatrix {
+  const n = factor.rows;
+  const l = factor.data;
+  const b = rhs.data;
+  const m = rhs.rows;
+  let p = 0;
+  for (; p + 7 < m; p += 8) {
+    const b0 = p * n;
+    const b1 = b0 + n;
+    const b2 = b1 + n;
+    const b3 = b2 + n;
+    const b4 = b3 + n;
+    const b5 = b4 + n;
+    const b6 = b5 + n;
+    const b7 = b6 + n;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      let s0 = b[b0 + i];
+      let s1 = b[b1 + i];
+      let s2 = b[b2 + i];
+      let s3 = b[b3 + i];
+      let s4 = b[b4 + i];
+      let s5 = b[b5 + i];
+      let s6 = b[b6 + i];
+      let s7 = b[b7 + i];
+      for (let k = 0; k < i; k++) {
+        const v = l[ri + k];
+        s0 -= v * b[b0 + k];
+        s1 -= v * b[b1 + k];
+        s2 -= v * b[b2 + k];
+        s3 -= v * b[b3 + k];
+        s4 -= v * b[b4 + k];
+        s5 -= v * b[b5 + k];
+        s6 -= v * b[b6 + k];
+        s7 -= v * b[b7 + k];
+      }
+      const diagonal = l[ri + i];
+      b[b0 + i] = s0 / diagonal;
+      b[b1 + i] = s1 / diagonal;
+      b[b2 + i] = s2 / diagonal;
+      b[b3 + i] = s3 / diagonal;
+      b[b4 + i] = s4 / diagonal;
+      b[b5 + i] = s5 / diagonal;
+      b[b6 + i] = s6 / diagonal;
+      b[b7 + i] = s7 / diagonal;
     }
-    const diagonal = l[ri + i];
-    b[i] = s0 / diagonal;
-    b[r1 + i] = s1 / diagonal;
-    b[r2 + i] = s2 / diagonal;
-    b[r3 + i] = s3 / diagonal;
   }
+  for (; p < m; p++) {
+    const row = b.subarray(p * n, (p + 1) * n);
+    solveLower(factor, row, row);
+  }
+  return rhs;
 }
 
 /** Solves Lᵀ x = b (back substitution by rows of L); `x` may be `b`. */
-export function solveUpper(l: Float64Array, n: number, b: ArrayLike<number>, x: Float64Array): Float64Array {
+export function solveUpper(factor: DenseMatrix, b: ArrayLike<number>, x: Float64Array): Float64Array {
+  const n = factor.rows;
+  const l = factor.data;
   if (x !== b) for (let i = 0; i < n; i++) x[i] = b[i];
   for (let i = n - 1; i >= 0; i--) {
     const ri = i * n;
@@ -135,8 +177,11 @@ export function solveUpper(l: Float64Array, n: number, b: ArrayLike<number>, x: 
  * below its diagonal, so that both passes read rows (column j of L⁻¹ is row j of U) and the
  * four-row blocks need no special cases where their ranges start at different columns.
  */
-export function inverseFromCholesky(l: Float64Array, n: number, out: Float64Array, work: Float64Array): Float64Array {
-  const u = work.fill(0);
+export function inverseFromCholesky(factor: DenseMatrix, inverse: DenseMatrix, work: DenseMatrix): DenseMatrix {
+  const n = factor.rows;
+  const l = factor.data;
+  const out = inverse.data;
+  const u = work.data.fill(0);
   let j = 0;
   for (; j + 3 < n; j += 4) {
     const r0 = j * n;
@@ -218,5 +263,5 @@ export function inverseFromCholesky(l: Float64Array, n: number, out: Float64Arra
       out[rb + a] = sum;
     }
   }
-  return out;
+  return inverse;
 }

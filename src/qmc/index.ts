@@ -1,5 +1,5 @@
-import type { Rng } from '../../util/rng.js';
-import type { DesignKind } from '../types.js';
+import type { Rng } from '../util/rng.js';
+import type { DesignKind } from '../optimizers/types.js';
 import { lhsPoints } from './lhs.js';
 import { sobolPoints } from './sobol.js';
 

@@ -1,6 +1,7 @@
-import { choleskyWithJitter, solveLower, solveLower4, solveUpper } from './cholesky.js';
+import { choleskyWithJitter, solveLower, solveLowerRows, solveUpper } from './cholesky.js';
+import { DenseMatrix } from './dense-matrix.js';
 import { MEAN, NOISE, SIGNAL } from './hyperparameters.js';
-import { correlationMatrix } from './matern52.js';
+import { correlationMatrix, crossCovariance } from './matern52.js';
 
 const SQRT5 = Math.sqrt(5);
 /** Posterior variances are floored here: rounding can push them to or below zero at data points. */
@@ -33,16 +34,17 @@ export class GaussianProcess {
   /** Inverse squared lengthscales. */
   readonly w: Float64Array;
 
+  readonly n: number;
+
   private constructor(
     /** Hyperparameters, as laid out in hyperparameters.ts. */
     readonly theta: Float64Array,
-    /** Points, n × d row-major. */
-    readonly x: Float64Array,
-    readonly n: number,
+    /** One point per row. */
+    readonly x: DenseMatrix,
     /** Standardized targets. */
     readonly y: Float64Array,
     /** Lower Cholesky factor of K + σ_n² I (+ jitter), n × n. */
-    private readonly chol: Float64Array,
+    private readonly chol: DenseMatrix,
     /** L⁻¹(y − c). */
     private readonly whitened: Float64Array,
     /** K⁻¹(y − c). */
@@ -51,61 +53,65 @@ export class GaussianProcess {
     readonly jitter: number,
   ) {
     this.d = theta.length - 3;
+    this.n = x.rows;
     this.signal = Math.exp(theta[this.d + SIGNAL]);
     this.noise = Math.exp(theta[this.d + NOISE]);
     this.mean = theta[this.d + MEAN];
     this.w = Float64Array.from(theta.subarray(0, this.d), (v) => Math.exp(-2 * v));
   }
 
-  /** The posterior given n points `x` (n × d) with standardized targets `y`. */
-  static fromHyperparameters(theta: Float64Array, x: Float64Array, n: number, y: Float64Array): GaussianProcess {
+  /** The posterior given the points in the rows of `x` with standardized targets `y`. */
+  static fromHyperparameters(theta: Float64Array, x: DenseMatrix, y: Float64Array): GaussianProcess {
+    const n = x.rows;
     const d = theta.length - 3;
     const w = Float64Array.from(theta.subarray(0, d), (v) => Math.exp(-2 * v));
     const signal = Math.exp(theta[d + SIGNAL]);
     const noise = Math.exp(theta[d + NOISE]);
-    const k = new Float64Array(n * n);
-    correlationMatrix(x, n, d, w, k);
+    const kernel = new DenseMatrix(n, n);
+    correlationMatrix(x, w, kernel);
+    const k = kernel.data;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) k[i * n + j] *= signal;
       k[i * n + i] += noise;
     }
-    const jitter = choleskyWithJitter(k, n, k);
+    const jitter = choleskyWithJitter(kernel, kernel);
     const whitened = new Float64Array(n);
     for (let i = 0; i < n; i++) whitened[i] = y[i] - theta[d + MEAN];
-    solveLower(k, n, whitened, whitened);
-    const alpha = solveUpper(k, n, whitened, new Float64Array(n));
-    return new GaussianProcess(theta, Float64Array.from(x.subarray(0, n * d)), n, Float64Array.from(y), k, whitened, alpha, jitter);
+    solveLower(kernel, whitened, whitened);
+    const alpha = solveUpper(kernel, whitened, new Float64Array(n));
+    return new GaussianProcess(theta, x.clone(), Float64Array.from(y), kernel, whitened, alpha, jitter);
   }
 
-  /** Posterior mean and latent variance at the m points of `points` (m × d), four at a time. */
-  predict(points: Float64Array, m: number): Prediction {
-    const n = this.n;
+  /**
+   * Posterior mean and latent variance at each row of `points`, as one block: the cross-covariance
+   * K* (m × n) gives the means K* α, and one triangular solve L V = K*ᵀ with m right-hand sides
+   * gives the variances σ_f² − ‖v‖².
+   */
+  predict(points: DenseMatrix): Prediction {
+    const { n } = this;
+    const m = points.rows;
+    const block = crossCovariance(points, this.x, this.w, this.signal);
+    const k = block.data;
     const mean = new Float64Array(m);
+    for (let p = 0; p < m; p++) {
+      let mu = this.mean;
+      for (let i = 0, r = p * n; i < n; i++) mu += k[r + i] * this.alpha[i];
+      mean[p] = mu;
+    }
+    solveLowerRows(this.chol, block);
     const variance = new Float64Array(m);
-    const block = new Float64Array(4 * n);
-    for (let p = 0; p < m; p += 4) {
-      const count = Math.min(4, m - p);
-      block.fill(0);
-      for (let q = 0; q < count; q++) {
-        const k = block.subarray(q * n, (q + 1) * n);
-        this.crossCovariance(points, p + q, k);
-        let mu = this.mean;
-        for (let i = 0; i < n; i++) mu += k[i] * this.alpha[i];
-        mean[p + q] = mu;
-      }
-      solveLower4(this.chol, n, block);
-      for (let q = 0; q < count; q++) {
-        let explained = 0;
-        for (let i = q * n; i < (q + 1) * n; i++) explained += block[i] * block[i];
-        variance[p + q] = Math.max(this.signal - explained, MIN_VARIANCE);
-      }
+    for (let p = 0; p < m; p++) {
+      let explained = 0;
+      for (let i = p * n; i < (p + 1) * n; i++) explained += k[i] * k[i];
+      variance[p] = Math.max(this.signal - explained, MIN_VARIANCE);
     }
     return { mean, variance };
   }
 
   /** Posterior mean and variance at one point, with their gradients in x. */
   predictWithGradient(point: ArrayLike<number>): PointPrediction {
-    const { n, d, x, w } = this;
+    const { n, d, w } = this;
+    const x = this.x.data;
     const k = new Float64Array(n);
     const slope = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -122,10 +128,10 @@ export class GaussianProcess {
     }
     let mu = this.mean;
     for (let i = 0; i < n; i++) mu += k[i] * this.alpha[i];
-    const v = solveLower(this.chol, n, k, new Float64Array(n));
+    const v = solveLower(this.chol, k, new Float64Array(n));
     let explained = 0;
     for (let i = 0; i < n; i++) explained += v[i] * v[i];
-    const beta = solveUpper(this.chol, n, v, v);
+    const beta = solveUpper(this.chol, v, v);
 
     // ∂k_i/∂x_c = 2 m'(s_i) σ_f² w_c (x_c − x_ic); the mean uses α, the variance −2 K⁻¹k.
     const meanGradient = new Float64Array(d);
@@ -164,12 +170,11 @@ export class GaussianProcess {
   condition(point: ArrayLike<number>, value: number): GaussianProcess {
     const { n, d } = this;
     const m = n + 1;
-    const x = new Float64Array(m * d);
-    x.set(this.x);
-    for (let c = 0; c < d; c++) x[n * d + c] = point[c];
-    const k = new Float64Array(n);
-    this.crossCovariance(x, n, k);
-    const row = solveLower(this.chol, n, k, new Float64Array(n));
+    const x = new DenseMatrix(m, d);
+    x.data.set(this.x.data);
+    for (let c = 0; c < d; c++) x.data[n * d + c] = point[c];
+    const row = crossCovariance(new DenseMatrix(1, d, Float64Array.from({ length: d }, (_, c) => point[c])), this.x, this.w, this.signal).data;
+    solveLower(this.chol, row, row);
     let explained = 0;
     let projection = 0;
     for (let i = 0; i < n; i++) {
@@ -177,33 +182,17 @@ export class GaussianProcess {
       projection += row[i] * this.whitened[i];
     }
     const diagonal = Math.sqrt(Math.max(this.signal + this.noise + this.jitter - explained, MIN_VARIANCE));
-    const chol = new Float64Array(m * m);
-    for (let i = 0; i < n; i++) chol.set(this.chol.subarray(i * n, i * n + i + 1), i * m);
-    chol.set(row, n * m);
-    chol[n * m + n] = diagonal;
+    const chol = new DenseMatrix(m, m);
+    for (let i = 0; i < n; i++) chol.data.set(this.chol.data.subarray(i * n, i * n + i + 1), i * m);
+    chol.data.set(row, n * m);
+    chol.data[n * m + n] = diagonal;
     const whitened = new Float64Array(m);
     whitened.set(this.whitened);
     whitened[n] = (value - this.mean - projection) / diagonal;
-    const alpha = solveUpper(chol, m, whitened, new Float64Array(m));
+    const alpha = solveUpper(chol, whitened, new Float64Array(m));
     const y = new Float64Array(m);
     y.set(this.y);
     y[n] = value;
-    return new GaussianProcess(this.theta, x, m, y, chol, whitened, alpha, this.jitter);
-  }
-
-  /** k(points[p], x_i) for every training point i. */
-  private crossCovariance(points: Float64Array, p: number, out: Float64Array): void {
-    const { n, d, x, w } = this;
-    const rp = p * d;
-    for (let i = 0; i < n; i++) {
-      const ri = i * d;
-      let s = 0;
-      for (let c = 0; c < d; c++) {
-        const diff = points[rp + c] - x[ri + c];
-        s += w[c] * diff * diff;
-      }
-      const t = SQRT5 * Math.sqrt(s);
-      out[i] = this.signal * (1 + t + (t * t) / 3) * Math.exp(-t);
-    }
+    return new GaussianProcess(this.theta, x, y, chol, whitened, alpha, this.jitter);
   }
 }

@@ -1,4 +1,4 @@
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../util/rng.js';
 
 const MAXIMIN_MAX_POINTS = 2000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { powerTransform, yeoJohnson, yeoJohnsonLogLikelihood } from '../../src/optimizers/gp/power-transform.js';
-import { standardize } from '../../src/optimizers/gp/standardize.js';
+import { powerTransform, yeoJohnson, yeoJohnsonLogLikelihood } from '../../src/gp/power-transform.js';
+import { standardize } from '../../src/gp/standardize.js';
 import { Rng } from '../../src/util/rng.js';
 
 const rng = Rng.fromSeed('power-transform');

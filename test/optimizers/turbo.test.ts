@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { TrustRegion, trustRegionBox, type TrustRegionSettings } from '../../src/optimizers/gp/trust-region.js';
+import { TrustRegion, trustRegionBox, type TrustRegionSettings } from '../../src/optimizers/trust-region.js';
 import { createOptimizer } from '../../src/optimizers/registry.js';
 import { Turbo } from '../../src/optimizers/turbo.js';
 import type { Optimizer } from '../../src/optimizers/types.js';
@@ -43,6 +43,12 @@ describe('trust region schedule', () => {
       return region.length;
     });
     expect(lengths).toEqual([0.4, 0.2, 0.1, 0.8]);
+  });
+
+  it('counts the first value as an improvement when no design value came before it', () => {
+    const region = new TrustRegion({ ...SETTINGS, successTolerance: 1, failureTolerance: 1 });
+    region.record(-5, true);
+    expect(region.length).toBe(1.6);
   });
 
   it('ignores results of the initial design for the schedule', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { standardize } from '../../src/optimizers/gp/standardize.js';
+import { standardize } from '../../src/gp/standardize.js';
 
 const mean = (v: ArrayLike<number>) => Array.from(v).reduce((s, x) => s + x, 0) / v.length;
 const sd = (v: ArrayLike<number>) => Math.sqrt(mean(Array.from(v, (x) => (x - mean(v)) ** 2)));

@@ -1,4 +1,5 @@
-import type { Region } from './acquisition-search.js';
+import { Matrix } from 'ml-matrix';
+import type { Region } from '../gp/acquisition-search.js';
 
 export interface TrustRegionSettings {
   /** Side length at the start and after a restart, in units of the unit cube (before lengthscale weighting). */
@@ -29,7 +30,9 @@ export class TrustRegion {
 
   /** Records a told value. Values of the initial design set the best without moving the schedule. */
   record(value: number, counts: boolean): void {
-    const improved = value > this.best + 1e-3 * Math.abs(this.best);
+    // Before any value the best is −∞, and −∞ + 1e-3·∞ is NaN: the margin applies to a finite best only.
+    const margin = Number.isFinite(this.best) ? 1e-3 * Math.abs(this.best) : 0;
+    const improved = value > this.best + margin;
     this.best = Math.max(this.best, value);
     if (!counts) return;
     if (improved) {
@@ -58,14 +61,15 @@ export class TrustRegion {
  */
 export function trustRegionBox(center: readonly number[], logLengthscales: ArrayLike<number>, length: number): Region {
   const d = center.length;
+  const logs = Matrix.rowVector(Array.from({ length: d }, (_, k) => logLengthscales[k]));
+  // Summed term by term rather than logs.mean(), which rounds differently: proposals stay bit for
+  // bit those of earlier versions, so benchmark tables and resumed runs stay comparable.
   let meanLog = 0;
-  for (let k = 0; k < d; k++) meanLog += logLengthscales[k] / d;
-  const lower = new Float64Array(d);
-  const upper = new Float64Array(d);
-  for (let k = 0; k < d; k++) {
-    const half = (length / 2) * Math.exp(logLengthscales[k] - meanLog);
-    lower[k] = Math.max(0, center[k] - half);
-    upper[k] = Math.min(1, center[k] + half);
-  }
-  return { lower, upper };
+  for (let k = 0; k < d; k++) meanLog += logs.get(0, k) / d;
+  const half = Matrix.exp(Matrix.sub(logs, meanLog)).mul(length / 2);
+  const c = Matrix.rowVector([...center]);
+  return {
+    lower: Float64Array.from(Matrix.sub(c, half).to1DArray(), (v) => Math.max(0, v)),
+    upper: Float64Array.from(Matrix.add(c, half).to1DArray(), (v) => Math.min(1, v)),
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minimizeBox, type ObjectiveWithGradient } from '../../src/optimizers/gp/lbfgsb.js';
+import { minimizeBox, type ObjectiveWithGradient } from '../../src/gp/lbfgsb.js';
 
 /** The Rosenbrock valley in n dimensions, minimum 0 at (1, …, 1). */
 const rosenbrock: ObjectiveWithGradient = (x, grad) => {

@@ -1,6 +1,7 @@
 import { inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { GaussianProcess } from '../../src/optimizers/gp/gaussian-process.js';
+import { DenseMatrix } from '../../src/gp/dense-matrix.js';
+import { GaussianProcess } from '../../src/gp/gaussian-process.js';
 import { Rng } from '../../src/util/rng.js';
 
 const d = 2;
@@ -40,11 +41,11 @@ function densePosterior(points: readonly (readonly number[])[], ys: readonly num
   };
 }
 
-const gp = GaussianProcess.fromHyperparameters(theta, Float64Array.from(train.flat()), train.length, Float64Array.from(targets));
+const gp = GaussianProcess.fromHyperparameters(theta, DenseMatrix.fromRows(train), Float64Array.from(targets));
 
 describe('GaussianProcess posterior', () => {
   it('predicts the mean and latent variance of a dense textbook computation to 1e-8', () => {
-    const { mean, variance } = gp.predict(Float64Array.from(tests.flat()), tests.length);
+    const { mean, variance } = gp.predict(DenseMatrix.fromRows(tests));
     tests.forEach((at, p) => {
       const reference = densePosterior(train, targets, at);
       expect(Math.abs(mean[p] - reference.mean)).toBeLessThan(1e-8);
@@ -53,7 +54,7 @@ describe('GaussianProcess posterior', () => {
   });
 
   it('gives the same prediction one point at a time, with gradients matching finite differences', () => {
-    const batch = gp.predict(Float64Array.from(tests.flat()), tests.length);
+    const batch = gp.predict(DenseMatrix.fromRows(tests));
     tests.forEach((at, p) => {
       const single = gp.predictWithGradient(at);
       expect(single.mean).toBeCloseTo(batch.mean[p], 13);
@@ -72,7 +73,7 @@ describe('GaussianProcess posterior', () => {
   });
 
   it('reports the posterior mean at the training points as fitted means', () => {
-    const { mean } = gp.predict(Float64Array.from(train.flat()), train.length);
+    const { mean } = gp.predict(DenseMatrix.fromRows(train));
     const fitted = gp.fittedMeans();
     for (let i = 0; i < train.length; i++) expect(fitted[i]).toBeCloseTo(mean[i], 10);
   });
@@ -80,9 +81,9 @@ describe('GaussianProcess posterior', () => {
   it('conditions on one more point exactly as a refit with that point would', () => {
     const extra = [0.6, 0.8];
     const conditioned = gp.condition(extra, 0.9);
-    const refit = GaussianProcess.fromHyperparameters(theta, Float64Array.from([...train, extra].flat()), train.length + 1, Float64Array.from([...targets, 0.9]));
-    const at = Float64Array.from(tests.flat());
-    const [a, b] = [conditioned.predict(at, tests.length), refit.predict(at, tests.length)];
+    const refit = GaussianProcess.fromHyperparameters(theta, DenseMatrix.fromRows([...train, extra]), Float64Array.from([...targets, 0.9]));
+    const at = DenseMatrix.fromRows(tests);
+    const [a, b] = [conditioned.predict(at), refit.predict(at)];
     for (let p = 0; p < tests.length; p++) {
       expect(a.mean[p]).toBeCloseTo(b.mean[p], 12);
       expect(a.variance[p]).toBeCloseTo(b.variance[p], 12);
@@ -102,8 +103,8 @@ describe('GaussianProcess posterior', () => {
     const rng = Rng.fromSeed('duplicates');
     const p = [rng.float(), rng.float()];
     const noiseless = Float64Array.from([Math.log(0.3), Math.log(0.6), 0, -60, 0]);
-    const twin = GaussianProcess.fromHyperparameters(noiseless, Float64Array.from([...p, ...p, 0.1, 0.1]), 3, Float64Array.from([1, 1, 0]));
+    const twin = GaussianProcess.fromHyperparameters(noiseless, DenseMatrix.fromRows([p, p, [0.1, 0.1]]), Float64Array.from([1, 1, 0]));
     expect(twin.jitter).toBeGreaterThan(0);
-    expect(twin.predict(Float64Array.from(p), 1).mean[0]).toBeCloseTo(1, 6);
+    expect(twin.predict(DenseMatrix.fromRows([p])).mean[0]).toBeCloseTo(1, 6);
   });
 });

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { fitHyperparameters } from '../../src/optimizers/gp/hyperparameter-fit.js';
-import { NOISE, type NoisePrior } from '../../src/optimizers/gp/hyperparameters.js';
-import { standardize } from '../../src/optimizers/gp/standardize.js';
+import { DenseMatrix } from '../../src/gp/dense-matrix.js';
+import { fitHyperparameters } from '../../src/gp/hyperparameter-fit.js';
+import { NOISE, type NoisePrior } from '../../src/gp/hyperparameters.js';
+import { standardize } from '../../src/gp/standardize.js';
 import { Rng } from '../../src/util/rng.js';
 
 const d = 3;
 const n = 40;
 const rng = Rng.fromSeed('gp-fit-data');
 const points = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.float()));
-const x = Float64Array.from(points.flat());
+const x = DenseMatrix.fromRows(points);
 /** Varies along x0 only. */
 const clean = points.map((p) => Math.sin(6 * p[0]));
 const noisy = clean.map((v) => v + 0.4 * rng.normal());
 
 const fitTheta = (values: number[], noise: 'learned' | number = 'learned', noisePrior: NoisePrior = 'low', seed = 1) =>
-  fitHyperparameters(x, n, d, standardize(values), { noise, noisePrior, restarts: 3, rng: Rng.fromSeed(seed) });
+  fitHyperparameters(x, standardize(values), { noise, noisePrior, restarts: 3, rng: Rng.fromSeed(seed) });
 
 describe('fitHyperparameters', () => {
   it('gives the dimension the scores depend on a short lengthscale and the others long ones', () => {
@@ -30,7 +31,7 @@ describe('fitHyperparameters', () => {
     const r = Rng.fromSeed('isotropic');
     const pts = Array.from({ length: 20 }, () => Array.from({ length: d8 }, () => r.float()));
     const values = pts.map((p) => -p.reduce((s, v) => s + (v - 0.4) ** 2, 0));
-    const theta = fitHyperparameters(Float64Array.from(pts.flat()), 20, d8, standardize(values), { noise: 'learned', restarts: 3, rng: Rng.fromSeed(1) });
+    const theta = fitHyperparameters(DenseMatrix.fromRows(pts), standardize(values), { noise: 'learned', restarts: 3, rng: Rng.fromSeed(1) });
     const logs = Array.from(theta.subarray(0, d8));
     expect(Math.exp(Math.max(...logs) - Math.min(...logs))).toBeLessThan(4);
   });
