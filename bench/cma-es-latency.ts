@@ -11,6 +11,9 @@ import { CmaEs } from '../src/optimizers/cma-es.js';
 import { createOptimizer } from '../src/optimizers/registry.js';
 import { Rng } from '../src/util/rng.js';
 import { resolveOptions, unitSpace } from './optimizers/run-job.js';
+import { answerHelp } from './help.js';
+
+answerHelp(import.meta.url);
 
 const DIM = 27;
 const GENERATIONS_TIMED = 2;

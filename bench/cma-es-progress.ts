@@ -14,6 +14,9 @@ import { createOptimizer } from '../src/optimizers/registry.js';
 import { Rng } from '../src/util/rng.js';
 import { formatValue } from './optimizers/markdown.js';
 import { resolveOptions, unitSpace } from './optimizers/run-job.js';
+import { answerHelp } from './help.js';
+
+answerHelp(import.meta.url);
 
 const DIM = 27;
 

@@ -9,6 +9,9 @@ import { parseArgs } from 'node:util';
 import type { JobResult } from './optimizers/jobs.js';
 import { rankTable, valueTable } from './optimizers/markdown.js';
 import { summarize } from './optimizers/summary.js';
+import { answerHelp } from './help.js';
+
+answerHelp(import.meta.url);
 
 interface ResultFile {
   command: string;
