@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UserInputError } from '../../src/config/issues.js';
@@ -7,6 +6,7 @@ import { DTYPE_SIZES, type Dtype } from '../../src/merge/dtype.js';
 import { serializeHeader } from '../../src/merge/safetensors/header.js';
 import { SafetensorsReader } from '../../src/merge/safetensors/reader.js';
 import { Rng } from '../../src/util/rng.js';
+import type { RecordedRead } from '../support/recorded-reads.js';
 import { tempDir } from '../support/tmp.js';
 import { recordFigures, scaled } from './scale.js';
 
@@ -14,25 +14,10 @@ import { recordFigures, scaled } from './scale.js';
  * Every read the reader makes goes through a file handle from fs/promises' `open`; wrapping it
  * shows each buffer the reader allocates to read into, and each byte range it asks for.
  */
-const io = vi.hoisted(() => ({ reads: [] as Array<{ buffer: number; position: number; length: number }> }));
+const io = vi.hoisted(() => ({ reads: [] as RecordedRead[] }));
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs/promises')>();
-  const open = async (...args: Parameters<typeof actual.open>): Promise<FileHandle> => {
-    const handle = await actual.open(...args);
-    return new Proxy(handle, {
-      get(target, key) {
-        if (key === 'read') {
-          return (buffer: Uint8Array, offset: number, length: number, position: number) => {
-            io.reads.push({ buffer: buffer.byteLength, position, length });
-            return target.read(buffer, offset, length, position);
-          };
-        }
-        const value = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  };
-  return { ...actual, open };
+  const { withRecordedReads } = await import('../support/recorded-reads.js');
+  return withRecordedReads(await importOriginal<typeof import('node:fs/promises')>(), io.reads);
 });
 
 const DTYPES = Object.keys(DTYPE_SIZES) as Dtype[];

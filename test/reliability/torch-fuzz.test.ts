@@ -1,35 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UserInputError } from '../../src/config/issues.js';
 import { TorchCheckpoint } from '../../src/torch/checkpoint.js';
 import { PickleRefusal, readPickle } from '../../src/torch/pickle.js';
 import { Rng } from '../../src/util/rng.js';
+import type { RecordedRead } from '../support/recorded-reads.js';
 import { tempDir } from '../support/tmp.js';
 import { LAION_V1, f32, stateDictPickle, torchArchive } from '../support/torch-archive.js';
 import { recordFigures, scaled } from './scale.js';
 
 /** Every read goes through a handle from fs/promises' `open`; wrapping it shows each buffer size and range asked for. */
-const io = vi.hoisted(() => ({ reads: [] as Array<{ buffer: number; position: number; length: number }> }));
+const io = vi.hoisted(() => ({ reads: [] as RecordedRead[] }));
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs/promises')>();
-  const open = async (...args: Parameters<typeof actual.open>): Promise<FileHandle> => {
-    const handle = await actual.open(...args);
-    return new Proxy(handle, {
-      get(target, key) {
-        if (key === 'read') {
-          return (buffer: Uint8Array, offset: number, length: number, position: number) => {
-            io.reads.push({ buffer: buffer.byteLength, position, length });
-            return target.read(buffer, offset, length, position);
-          };
-        }
-        const value = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  };
-  return { ...actual, open };
+  const { withRecordedReads } = await import('../support/recorded-reads.js');
+  return withRecordedReads(await importOriginal<typeof import('node:fs/promises')>(), io.reads);
 });
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
