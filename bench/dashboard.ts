@@ -18,6 +18,9 @@ import { stringify } from 'yaml';
 import { startDashboard } from '../src/dashboard/server.js';
 import { getPreset } from '../src/space/presets.js';
 import { Rng } from '../src/util/rng.js';
+import { answerHelp } from './help.js';
+
+answerHelp(import.meta.url);
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 20);
 const RUN_TRIALS = Number(process.env.BENCH_RUN_TRIALS ?? 5000);

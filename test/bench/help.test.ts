@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,5 +15,10 @@ describe('bench scripts', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join('bench', script), '--help'], { cwd: ROOT, timeout: 120_000 });
     expect(stdout.trim().length).toBeGreaterThan(40);
     expect(stdout).not.toMatch(/^\s*\/?\*/m);
+    // The usage comes first (the doc comment, or a script's own option list): a script that ran
+    // its benchmark instead prints results first.
+    const firstLine = /\/\*\*\s*\n\s*\* ?(.*)/.exec(readFileSync(path.join(ROOT, 'bench', script), 'utf8'))?.[1];
+    const shown = stdout.trimStart().split('\n')[0];
+    expect(shown === firstLine || shown.startsWith(`npm run bench:${script.replace(/\.ts$/, '')} -- [options]`), shown).toBe(true);
   }, 130_000);
 });
