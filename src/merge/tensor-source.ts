@@ -42,10 +42,7 @@ class TorchSource implements TensorSource {
   async read(entry: TensorEntry, into?: Uint8Array, offset = 0, length = entry.end - entry.begin - offset): Promise<Uint8Array> {
     const known = this.byName.get(entry.name);
     if (!known) throw new RangeError(`no tensor "${entry.name}" in ${this.file}`);
-    if (into && into.length < length) throw new RangeError(`buffer of ${into.length} bytes is too small for ${length}`);
-    const target = into ? into.subarray(0, length) : new Uint8Array(length);
-    target.set(await this.checkpoint.readRange(known.tensor, offset, length));
-    return target;
+    return this.checkpoint.readRange(known.tensor, offset, length, into ?? new Uint8Array(length));
   }
 
   close(): Promise<void> {

@@ -30,6 +30,7 @@ const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
 
 export class TorchCheckpoint {
   private gathered: { tensor: Located; bytes: Uint8Array } | undefined;
+  private readonly byName: ReadonlyMap<string, Located>;
 
   private constructor(
     readonly file: string,
@@ -38,7 +39,9 @@ export class TorchCheckpoint {
     readonly skipped: readonly string[],
     private readonly handle: FileHandle,
     private readonly readAt: ReadAt,
-  ) {}
+  ) {
+    this.byName = new Map(located.map((l) => [l.name, l]));
+  }
 
   /** Opens and validates `file`; throws UserInputError naming the file and what is wrong with it. */
   static async open(file: string): Promise<TorchCheckpoint> {
@@ -84,24 +87,26 @@ export class TorchCheckpoint {
   }
 
   /**
-   * `length` bytes of the tensor's row-major bytes from `offset` bytes in, read in place for a
-   * contiguous tensor, so a merge can stream a large tensor in chunks; a strided view is gathered
-   * whole once and kept until a range of another tensor is asked for.
+   * `length` bytes of the tensor's row-major bytes from `offset` bytes in, into the start of
+   * `target`, read in place for a contiguous tensor, so a merge can stream a large tensor in
+   * chunks; a strided view is gathered whole once and kept until a range of another tensor is read.
    */
-  async readRange(tensor: TorchTensor, offset: number, length: number): Promise<Uint8Array> {
+  async readRange(tensor: TorchTensor, offset: number, length: number, target: Uint8Array): Promise<Uint8Array> {
     const t = this.find(tensor);
     if (offset < 0 || length < 0 || offset + length > t.byteLength) {
       throw new RangeError(`read of ${length} bytes at ${offset} is outside tensor "${t.name}" (${t.byteLength} bytes)`);
     }
+    if (target.length < length) throw new RangeError(`buffer of ${target.length} bytes is too small for ${length}`);
     if (!isRowMajor(t.shape, t.stride)) {
       if (this.gathered?.tensor !== t) this.gathered = { tensor: t, bytes: await this.named(() => this.gather(t)) };
-      return this.gathered.bytes.subarray(offset, offset + length);
+      target.set(this.gathered.bytes.subarray(offset, offset + length));
+      return target.subarray(0, length);
     }
-    return this.named(() => this.readAt(this.dataStart(t) + offset, length));
+    return this.named(() => this.readAt(this.dataStart(t) + offset, length, target));
   }
 
   private find(tensor: TorchTensor): Located {
-    const t = this.located.find((l) => l === tensor) ?? this.located.find((l) => l.name === tensor.name);
+    const t = this.byName.get(tensor.name);
     if (!t) throw new RangeError(`no tensor "${tensor.name}" in ${this.file}`);
     return t;
   }
