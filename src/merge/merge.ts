@@ -8,10 +8,10 @@ import { isFloatDtype, OUTPUT_DTYPES, storageDtype, type FloatDtype, type Output
 import { elementStep, type LoopOutput } from './element-loop.js';
 import { describeNotes, planMerge, type KeyAction, type PlanNotes } from './plan.js';
 import { recipeMetadata, type MergeRecipe } from './recipe-metadata.js';
-import { openAll, type SafetensorsReader } from './safetensors/reader.js';
 import { SafetensorsWriter, type StaleTemporary, type TensorSpec } from './safetensors/writer.js';
 import { mergeRng, resolveSpec, tensorJob, type MergeSpec, type ResolvedSpec } from './spec.js';
 import { TensorPipe } from './tensor-pipe.js';
+import { openTensorSources, type TensorSource } from './tensor-source.js';
 
 export type ModelSlot = 'a' | 'b' | 'c';
 
@@ -25,7 +25,10 @@ export interface MergeProgress {
 }
 
 export interface MergeCheckpointsOptions extends MergeSpec {
-  /** Checkpoint paths; C is read only by methods that need it. */
+  /**
+   * Checkpoint paths: safetensors, or PyTorch zip checkpoints (`.ckpt`, `.pt`, `.pth`, `.bin`) read
+   * in place without running their pickle. C is read only by methods that need it.
+   */
   models: { a: string; b: string; c?: string };
   output: string;
   /** Precision of every float tensor of the output; default f16. Integer tensors are copied as they are. */
@@ -83,7 +86,7 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
   const files = slots.map((s) => o.models[s]!);
   await checkOutput(o.output, files, o.overwrite ?? false);
 
-  const readers = await openAll(files);
+  const readers = await openTensorSources(files);
   try {
     const { detection, file } = checkArchitectures(readers, slots, o.preset);
     const preset = choosePreset(o.preset, detection, file);
@@ -132,7 +135,7 @@ export async function mergeCheckpoints(o: MergeCheckpointsOptions): Promise<Merg
 /** Writes every tensor in order: A's bytes for copies, the method's result for merged keys. */
 async function streamTensors(
   writer: SafetensorsWriter,
-  readers: readonly SafetensorsReader[],
+  readers: readonly TensorSource[],
   written: ReadonlyArray<Exclude<KeyAction, { kind: 'drop' }>>,
   resolved: ResolvedSpec,
   o: MergeCheckpointsOptions,
@@ -180,7 +183,7 @@ function recipeOf(o: MergeCheckpointsOptions, preset: BlockPreset, resolved: Res
  * in common with A, and the "merge" would be A re-encoded.
  */
 function checkArchitectures(
-  readers: readonly SafetensorsReader[],
+  readers: readonly TensorSource[],
   slots: readonly ModelSlot[],
   preset: string | undefined,
 ): { detection: Detection | undefined; file: string } {

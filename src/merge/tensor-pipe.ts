@@ -2,11 +2,11 @@ import { decodeFloats, DTYPE_SIZES, encodeFloats, type FloatDtype } from './dtyp
 import { elementView, type ElementStep } from './element-loop.js';
 import type { Kernel } from './methods/types.js';
 import type { TensorEntry } from './safetensors/header.js';
-import type { SafetensorsReader } from './safetensors/reader.js';
 import type { SafetensorsWriter } from './safetensors/writer.js';
+import type { TensorSource } from './tensor-source.js';
 
 export interface PipeInput {
-  reader: SafetensorsReader;
+  reader: TensorSource;
   entry: TensorEntry;
 }
 

@@ -29,6 +29,9 @@ interface Located extends TorchTensor {
 const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
 
 export class TorchCheckpoint {
+  private gathered: { tensor: Located; bytes: Uint8Array } | undefined;
+  private readonly byName: ReadonlyMap<string, Located>;
+
   private constructor(
     readonly file: string,
     private readonly located: readonly Located[],
@@ -36,7 +39,9 @@ export class TorchCheckpoint {
     readonly skipped: readonly string[],
     private readonly handle: FileHandle,
     private readonly readAt: ReadAt,
-  ) {}
+  ) {
+    this.byName = new Map(located.map((l) => [l.name, l]));
+  }
 
   /** Opens and validates `file`; throws UserInputError naming the file and what is wrong with it. */
   static async open(file: string): Promise<TorchCheckpoint> {
@@ -73,31 +78,69 @@ export class TorchCheckpoint {
 
   /** The tensor's elements in row-major order, as little-endian bytes of its dtype. */
   async read(tensor: TorchTensor): Promise<Uint8Array> {
-    const t = this.located.find((l) => l === tensor) ?? this.located.find((l) => l.name === tensor.name);
+    const t = this.find(tensor);
+    return this.named(async () => {
+      if (t.byteLength === 0) return new Uint8Array(0);
+      if (isRowMajor(t.shape, t.stride)) return await this.readAt(this.dataStart(t), t.byteLength);
+      return await this.gather(t);
+    });
+  }
+
+  /**
+   * `length` bytes of the tensor's row-major bytes from `offset` bytes in, into the start of
+   * `target`, read in place for a contiguous tensor, so a merge can stream a large tensor in
+   * chunks; a strided view is gathered whole once and kept until a range of another tensor is read.
+   */
+  async readRange(tensor: TorchTensor, offset: number, length: number, target: Uint8Array): Promise<Uint8Array> {
+    const t = this.find(tensor);
+    if (offset < 0 || length < 0 || offset + length > t.byteLength) {
+      throw new RangeError(`read of ${length} bytes at ${offset} is outside tensor "${t.name}" (${t.byteLength} bytes)`);
+    }
+    if (target.length < length) throw new RangeError(`buffer of ${target.length} bytes is too small for ${length}`);
+    if (!isRowMajor(t.shape, t.stride)) {
+      if (this.gathered?.tensor !== t) this.gathered = { tensor: t, bytes: await this.named(() => this.gather(t)) };
+      target.set(this.gathered.bytes.subarray(offset, offset + length));
+      return target.subarray(0, length);
+    }
+    return this.named(() => this.readAt(this.dataStart(t) + offset, length, target));
+  }
+
+  private find(tensor: TorchTensor): Located {
+    const t = this.byName.get(tensor.name);
     if (!t) throw new RangeError(`no tensor "${tensor.name}" in ${this.file}`);
+    return t;
+  }
+
+  private dataStart(t: Located): number {
+    return t.storage.dataStart + t.offset * DTYPE_SIZES[t.dtype];
+  }
+
+  /** A view into a larger storage: reads the span it covers, then gathers its elements in order. */
+  private async gather(t: Located): Promise<Uint8Array> {
     const size = DTYPE_SIZES[t.dtype];
     const count = t.byteLength / size;
+    const last = t.offset + t.shape.reduce((sum, n, i) => sum + (n - 1) * t.stride[i], 0);
+    const span = await this.readAt(this.dataStart(t), (last - t.offset + 1) * size);
+    const out = new Uint8Array(t.byteLength);
+    const index = new Array<number>(t.shape.length).fill(0);
+    for (let k = 0; k < count; k++) {
+      let source = 0;
+      for (let d = 0; d < index.length; d++) source += index[d] * t.stride[d];
+      out.set(span.subarray(source * size, source * size + size), k * size);
+      for (let d = index.length - 1; d >= 0 && ++index[d] === t.shape[d]; d--) index[d] = 0;
+    }
+    return out;
+  }
+
+  /** Names the file in a read that finds the archive truncated or changed. */
+  private async named(read: () => Promise<Uint8Array>): Promise<Uint8Array> {
     try {
-      if (count === 0) return new Uint8Array(0);
-      if (isRowMajor(t.shape, t.stride)) return await this.readAt(t.storage.dataStart + t.offset * size, t.byteLength);
-      // A view into a larger storage: read the span it covers, then gather its elements in order.
-      const last = t.offset + t.shape.reduce((sum, n, i) => sum + (n - 1) * t.stride[i], 0);
-      const span = await this.readAt(t.storage.dataStart + t.offset * size, (last - t.offset + 1) * size);
-      const out = new Uint8Array(t.byteLength);
-      const index = new Array<number>(t.shape.length).fill(0);
-      for (let k = 0; k < count; k++) {
-        let source = 0;
-        for (let d = 0; d < index.length; d++) source += index[d] * t.stride[d];
-        out.set(span.subarray(source * size, source * size + size), k * size);
-        for (let d = index.length - 1; d >= 0 && ++index[d] === t.shape[d]; d--) index[d] = 0;
-      }
-      return out;
+      return await read();
     } catch (e) {
       if (e instanceof ZipViolation) throw new UserInputError(`${this.file}: ${e.message}`);
       throw e;
     }
   }
-
   async close(): Promise<void> {
     await this.handle.close();
   }

@@ -35,13 +35,14 @@ const LOCAL_SIZE = 30;
 /** torch archives list a few entries per tensor; a directory beyond this is not a checkpoint. */
 const MAX_DIRECTORY_BYTES = 256 * 1024 * 1024;
 
-export type ReadAt = (position: number, length: number) => Promise<Uint8Array>;
+/** Reads `length` bytes at `position` into the start of `into` when given (it must be large enough), else into a fresh buffer. */
+export type ReadAt = (position: number, length: number, into?: Uint8Array) => Promise<Uint8Array>;
 
 /** A positioned reader over `handle` that refuses ranges outside a file of `size` bytes. */
 export function readerOf(handle: FileHandle, size: number): ReadAt {
-  return async (position, length) => {
+  return async (position, length, into) => {
     if (position < 0 || length < 0 || position + length > size) throw new ZipViolation(`a read of ${length} bytes at ${position} runs past the end of the ${size}-byte file`);
-    const buffer = new Uint8Array(length);
+    const buffer = into ? into.subarray(0, length) : new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await handle.read(buffer, done, length - done, position + done);

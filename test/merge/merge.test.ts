@@ -238,10 +238,10 @@ describe('refusals and safety', () => {
     expect(message.length).toBeLessThan(400);
   });
 
-  it('refuses a pickle input with an explanation', async () => {
+  it('reads a .ckpt input as a PyTorch zip checkpoint, and refuses one that is not, naming it', async () => {
     const ckpt = path.join(dir, 'old.ckpt');
     writeFileSync(ckpt, 'PK\x03\x04');
-    await expect(merge({ models: { a: files.a, b: ckpt }, output: path.join(dir, 'p.safetensors') })).rejects.toThrow(/old\.ckpt is a PyTorch pickle checkpoint/);
+    await expect(merge({ models: { a: files.a, b: ckpt }, output: path.join(dir, 'p.safetensors') })).rejects.toThrow(/old\.ckpt: not a readable PyTorch zip checkpoint/);
   });
 
   it('leaves neither the output nor a temporary file when aborted', async () => {

@@ -26,7 +26,7 @@ The recipe comes from one of:
   --preset ID           the recipe's block preset (${Object.keys(PRESETS).join(', ')});
                         a recipe of another preset is converted to it
 
-Models (safetensors only):
+Models (.safetensors, or PyTorch .ckpt/.pt/.pth read without running their pickle):
   --a FILE  --b FILE  [--c FILE]   C is the common base for add-difference, ties, dare
 
 Merge:

@@ -5,8 +5,11 @@ import { FormatViolation, headerLength, parseHeader, type SafetensorsHeader, typ
 
 const PICKLE_EXTENSIONS = new Set(['.ckpt', '.pt', '.pth', '.bin', '.pkl']);
 const PICKLE_REFUSAL =
-  'is a PyTorch pickle checkpoint; merges read safetensors. ' +
+  'is a PyTorch pickle checkpoint, and this reads safetensors (`autombw merge` takes it as it is). ' +
   'Convert it to .safetensors first: `autombw convert <file> -o <file>.safetensors` reads it without running its pickle (docs/interop.md).';
+
+/** The file is (by name or first bytes) a PyTorch checkpoint, which readers that can take one open instead. */
+export class PickleCheckpointRefusal extends UserInputError {}
 
 /**
  * A safetensors file opened for positioned reads. The header is validated completely before any
@@ -27,7 +30,7 @@ export class SafetensorsReader {
 
   /** Opens and validates `file`; throws UserInputError naming the file and the first rule it breaks. */
   static async open(file: string): Promise<SafetensorsReader> {
-    if (PICKLE_EXTENSIONS.has(path.extname(file).toLowerCase())) throw new UserInputError(`${file} ${PICKLE_REFUSAL}`);
+    if (PICKLE_EXTENSIONS.has(path.extname(file).toLowerCase())) throw new PickleCheckpointRefusal(`${file} ${PICKLE_REFUSAL}`);
     let handle: FileHandle;
     try {
       handle = await open(file, 'r');
@@ -46,7 +49,7 @@ export class SafetensorsReader {
       await handle.close();
       if (!(e instanceof FormatViolation)) throw e;
       // Pickle magic bytes can also be the start of a valid length prefix, so they only explain a file that failed.
-      if (looksLikePickle(prefix)) throw new UserInputError(`${file} ${PICKLE_REFUSAL}`);
+      if (looksLikePickle(prefix)) throw new PickleCheckpointRefusal(`${file} ${PICKLE_REFUSAL}`);
       throw new UserInputError(`${file}: not a valid safetensors file: ${e.message}`);
     }
   }
@@ -80,18 +83,6 @@ export class SafetensorsReader {
 
   async close(): Promise<void> {
     await this.handle.close();
-  }
-}
-
-/** Opens several files, closing the ones already open if a later one fails. */
-export async function openAll(files: readonly string[]): Promise<SafetensorsReader[]> {
-  const readers: SafetensorsReader[] = [];
-  try {
-    for (const f of files) readers.push(await SafetensorsReader.open(f));
-    return readers;
-  } catch (e) {
-    await Promise.all(readers.map((r) => r.close()));
-    throw e;
   }
 }
 
