@@ -1,8 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { UserInputError } from '../config/issues.js';
 import { DTYPE_SIZES, type Dtype } from '../merge/dtype.js';
 import { PickleDict, PickleRefusal, TensorRef, describe, readPickle, type PickleValue } from './pickle.js';
 import { ZipViolation, readZipDirectory, readerOf, type ReadAt, type ZipEntry } from './zip.js';
+import { openModelFile } from '../merge/open-model-file.js';
 
 /**
  * A PyTorch zip checkpoint (`torch.save` since 1.6: `.ckpt`, `.pt`, `.pth`, `.bin`) opened for
@@ -45,13 +46,7 @@ export class TorchCheckpoint {
 
   /** Opens and validates `file`; throws UserInputError naming the file and what is wrong with it. */
   static async open(file: string): Promise<TorchCheckpoint> {
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserInputError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot open (${(e as Error).message})`);
-    }
+    const handle = await openModelFile(file);
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new UserInputError(`${file}: not a regular file`);

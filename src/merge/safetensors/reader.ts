@@ -1,7 +1,8 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../../config/issues.js';
 import { FormatViolation, headerLength, parseHeader, type SafetensorsHeader, type TensorEntry } from './header.js';
+import { openModelFile } from '../open-model-file.js';
 
 const PICKLE_EXTENSIONS = new Set(['.ckpt', '.pt', '.pth', '.bin', '.pkl']);
 const PICKLE_REFUSAL =
@@ -31,13 +32,7 @@ export class SafetensorsReader {
   /** Opens and validates `file`; throws UserInputError naming the file and the first rule it breaks. */
   static async open(file: string): Promise<SafetensorsReader> {
     if (PICKLE_EXTENSIONS.has(path.extname(file).toLowerCase())) throw new PickleCheckpointRefusal(`${file} ${PICKLE_REFUSAL}`);
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserInputError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot open (${(e as Error).message})`);
-    }
+    const handle = await openModelFile(file);
     let prefix: Uint8Array = new Uint8Array(0);
     try {
       const stat = await handle.stat();
